@@ -1,0 +1,16 @@
+using NativeTV.Kernels.Cpu;
+
+namespace NativeTV.Kernels;
+
+/// <summary>Creates a backend from its `--device` name.</summary>
+public static class BackendFactory
+{
+    public static readonly string[] Names = ["auto", "cpu", "ilgpu-cpu", "cuda"];
+
+    /// <summary>auto = cuda when a CUDA GPU is present, else cpu.</summary>
+    public static IBackend Create(string name) => name switch
+    {
+        "cpu" => new CpuBackend(),
+        _ => throw new ArgumentException($"unknown device '{name}' (expected one of {string.Join(", ", Names)})"),
+    };
+}

@@ -1,0 +1,50 @@
+using System.Numerics.Tensors;
+
+namespace NativeTV.Kernels.Cpu;
+
+public sealed unsafe partial class CpuBackend
+{
+    public void GatedActivation(Mat gate, Mat up, GateActivation act, Mat y)
+    {
+        ParallelRows(y.Rows, y.Cols, r =>
+        {
+            var g = Row(gate, r); var u = Row(up, r); var o = Row(y, r);
+            if (act == GateActivation.Silu)
+            {
+                // silu(g) = g * sigmoid(g)
+                TensorPrimitives.Sigmoid(g, o);
+                TensorPrimitives.Multiply(o, g, o);
+            }
+            else
+            {
+                // gelu_tanh(g) = 0.5 g (1 + tanh(sqrt(2/pi) (g + 0.044715 g^3)))
+                const float c = 0.7978845608028654f;
+                TensorPrimitives.Multiply(g, g, o);
+                TensorPrimitives.Multiply(o, g, o);
+                TensorPrimitives.MultiplyAdd(o, 0.044715f, g, o);
+                TensorPrimitives.Multiply(o, c, o);
+                TensorPrimitives.Tanh(o, o);
+                TensorPrimitives.Add(o, 1f, o);
+                TensorPrimitives.Multiply(o, g, o);
+                TensorPrimitives.Multiply(o, 0.5f, o);
+            }
+            TensorPrimitives.Multiply(o, u, o);
+        });
+    }
+
+    public void Add(Mat y, Mat x) => ParallelRows(y.Rows, y.Cols, r => TensorPrimitives.Add(Row(y, r), Row(x, r), Row(y, r)));
+
+    public void AddToRows(Mat y, DeviceBuffer<int> rows, int count, DeviceBuffer<float> v, float scale)
+    {
+        var vec = new ReadOnlySpan<float>(P(v), y.Cols);
+        int* r = P(rows);
+        // Serial: rows may repeat, and each add is one short vector.
+        for (int i = 0; i < count; i++) TensorPrimitives.MultiplyAdd(vec, scale, Row(y, r[i]), Row(y, r[i]));
+    }
+
+    public void GatherRows(Mat x, DeviceBuffer<int> rows, Mat y)
+    {
+        int* r = P(rows);
+        ParallelRows(y.Rows, y.Cols, i => Row(x, r[i]).CopyTo(Row(y, i)));
+    }
+}

@@ -1,0 +1,80 @@
+using System.Runtime.InteropServices;
+
+namespace NativeTV.Kernels.Cpu;
+
+/// <summary>
+/// The fast CPU backend: GEMMs through OpenBLAS, every other op vectorised (TensorPrimitives) and
+/// parallel over rows. Weights stay where the loader put them (a memory map): no copy.
+/// </summary>
+public sealed unsafe partial class CpuBackend : IBackend
+{
+    public CpuBackend() => OpenBlas.EnsureLoaded();
+
+    public string Name => "cpu";
+    public string DeviceDescription => $"CPU, {Environment.ProcessorCount} cores, OpenBLAS sgemm";
+
+    public DeviceBuffer<float> Alloc(long length) => new CpuBuffer<float>(length);
+    public DeviceBuffer<int> AllocInts(long length) => new CpuBuffer<int>(length);
+
+    public void CopyToDevice<T>(ReadOnlySpan<T> src, DeviceBuffer<T> dst, long dstOffset = 0) where T : unmanaged
+    {
+        CheckRange(dst, dstOffset, src.Length);
+        src.CopyTo(new Span<T>(((CpuBuffer<T>)dst).Ptr + dstOffset, src.Length));
+    }
+
+    public void CopyToHost<T>(DeviceBuffer<T> src, long srcOffset, Span<T> dst) where T : unmanaged
+    {
+        CheckRange(src, srcOffset, dst.Length);
+        new ReadOnlySpan<T>(((CpuBuffer<T>)src).Ptr + srcOffset, dst.Length).CopyTo(dst);
+    }
+
+    private static void CheckRange<T>(DeviceBuffer<T> b, long offset, long count) where T : unmanaged
+    {
+        if (offset < 0 || offset + count > b.Length) throw new ArgumentOutOfRangeException(nameof(offset), $"range [{offset},{offset + count}) outside buffer of {b.Length}");
+    }
+
+    public void Synchronize() { }
+
+    public DeviceWeight Upload(HostTensor t) => new CpuWeight(t);
+
+    public void Dispose() { }
+
+    private static float* P(Mat m) => ((CpuBuffer<float>)m.Buf).Ptr + m.Offset;
+    private static float* RowPtr(Mat m, int r) => P(m) + (long)r * m.Ld;
+    private static Span<float> Row(Mat m, int r) => new(RowPtr(m, r), m.Cols);
+    private static int* P(DeviceBuffer<int> b) => ((CpuBuffer<int>)b).Ptr;
+    private static float* P(DeviceBuffer<float> b) => ((CpuBuffer<float>)b).Ptr;
+
+    /// <summary>Runs body(i) for i in [0, n) in parallel chunks, serially when the work is too small to split.</summary>
+    private static void ParallelRows(int n, long workPerRow, Action<int> body)
+    {
+        if (n == 1 || (long)n * workPerRow < 32_768) { for (int i = 0; i < n; i++) body(i); return; }
+        Parallel.For(0, n, body);
+    }
+}
+
+/// <summary>64-byte aligned native memory, zeroed.</summary>
+public sealed unsafe class CpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
+{
+    public T* Ptr { get; private set; }
+    public CpuBuffer(long length) : base(length)
+    {
+        var bytes = (nuint)(Math.Max(length, 1) * sizeof(T));
+        Ptr = (T*)NativeMemory.AlignedAlloc(bytes, 64);
+        NativeMemory.Clear(Ptr, bytes);
+    }
+    public override void Dispose() { if (Ptr != null) { NativeMemory.AlignedFree(Ptr); Ptr = null; } GC.SuppressFinalize(this); }
+    ~CpuBuffer() => Dispose();
+}
+
+/// <summary>A view of host weight memory (memory-mapped file) in its stored dtype.</summary>
+public sealed unsafe class CpuWeight : DeviceWeight
+{
+    public HostTensor Host { get; }
+    public byte* Ptr => (byte*)Host.Data;
+    public CpuWeight(HostTensor t) : base(t.Name, t.DType, t.Rows, t.Cols) => Host = t;
+    public override void Dispose() { }
+
+    /// <summary>Rows [r0, r0 + n) widened into <paramref name="dst"/> (n * Cols floats).</summary>
+    public void WidenRows(int r0, int n, float* dst) => DTypes.Widen(DType, Ptr + (long)r0 * Cols * DType.Size(), dst, (long)n * Cols);
+}

@@ -1,0 +1,72 @@
+namespace NativeTV.Kernels;
+
+/// <summary>Gate activation of the gated MLP: Gemma's tanh-approximated GELU (GeGLU) or Phi-3's SiLU (SwiGLU).</summary>
+public enum GateActivation { GeluTanh, Silu }
+
+/// <summary>
+/// Shape of a causal self-attention call. Rows of q/k/v/y are (batch, position) pairs, b * SeqLen + t;
+/// head h occupies columns [h * HeadDim, (h + 1) * HeadDim). Query head h reads key/value head
+/// h / (QHeads / KvHeads) (grouped / multi-query attention). A key j is visible to query t when
+/// j &lt;= t, mask[b, j] = 1 and (SlidingWindow = 0 or t - j &lt; SlidingWindow).
+/// </summary>
+public readonly record struct AttentionShape(int Batch, int SeqLen, int QHeads, int KvHeads, int HeadDim, float Scale, int SlidingWindow)
+{
+    public long ProbsLength => (long)Batch * QHeads * SeqLen * SeqLen;
+    public int Group => QHeads / KvHeads;
+}
+
+/// <summary>
+/// The op set every model is built from. One implementation per backend (CPU with BLAS, ILGPU
+/// kernels); each op has the same semantics on all, defined by the scalar reference in the tests.
+/// Calls are asynchronous on GPU backends: <see cref="Synchronize"/> or a copy to host waits.
+/// </summary>
+public interface IBackend : IDisposable
+{
+    /// <summary>cpu, ilgpu-cpu or cuda.</summary>
+    string Name { get; }
+
+    /// <summary>Human description of the device (for reports).</summary>
+    string DeviceDescription { get; }
+
+    DeviceBuffer<float> Alloc(long length);
+    DeviceBuffer<int> AllocInts(long length);
+    void CopyToDevice<T>(ReadOnlySpan<T> src, DeviceBuffer<T> dst, long dstOffset = 0) where T : unmanaged;
+    void CopyToHost<T>(DeviceBuffer<T> src, long srcOffset, Span<T> dst) where T : unmanaged;
+    void Synchronize();
+
+    /// <summary>Puts a weight on the device in its stored dtype (the CPU backend keeps a view, no copy).</summary>
+    DeviceWeight Upload(HostTensor t);
+
+    /// <summary>y[i] = scale * table[ids[i]] for i &lt; y.Rows. Ids are checked against the table by the caller.</summary>
+    void Embedding(DeviceWeight table, DeviceBuffer<int> ids, float scale, Mat y);
+
+    /// <summary>y = x * rsqrt(mean(x^2) + eps) * (weightOffset + w), per row, in float32.</summary>
+    void RmsNorm(Mat x, DeviceWeight w, float eps, float weightOffset, Mat y);
+
+    /// <summary>y = x W^T with W stored [N, K] as in Hugging Face linear layers (x [M, K], y [M, N]).</summary>
+    void MatMul(Mat x, DeviceWeight w, Mat y);
+
+    /// <summary>
+    /// Rotate-half RoPE in place on the first <paramref name="rotDim"/> dims of each of <paramref name="heads"/> heads:
+    /// (x1, x2) -> (x1 cos - x2 sin, x2 cos + x1 sin), with cos/sin [maxPos, rotDim/2] read at positions[row].
+    /// </summary>
+    void Rope(Mat x, int heads, int headDim, int rotDim, DeviceBuffer<int> positions, DeviceBuffer<float> cos, DeviceBuffer<float> sin);
+
+    /// <summary>
+    /// y = softmax(scale q k^T + masks) v per (batch, head). <paramref name="probs"/> [Batch, QHeads, T, T]
+    /// receives the attention probabilities (zero where masked; a query that sees no key gets y = 0).
+    /// </summary>
+    void Attention(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape shape, DeviceBuffer<float> probs, Mat y);
+
+    /// <summary>y = act(gate) * up, elementwise.</summary>
+    void GatedActivation(Mat gate, Mat up, GateActivation act, Mat y);
+
+    /// <summary>y += x, elementwise.</summary>
+    void Add(Mat y, Mat x);
+
+    /// <summary>y[rows[i]] += scale * v for i &lt; count (the steering hook).</summary>
+    void AddToRows(Mat y, DeviceBuffer<int> rows, int count, DeviceBuffer<float> v, float scale);
+
+    /// <summary>y[i] = x[rows[i]] for i &lt; y.Rows.</summary>
+    void GatherRows(Mat x, DeviceBuffer<int> rows, Mat y);
+}

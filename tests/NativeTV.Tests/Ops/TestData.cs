@@ -1,0 +1,30 @@
+namespace NativeTV.Tests.Ops;
+
+/// <summary>Deterministic random inputs for op tests.</summary>
+public static class TestData
+{
+    public static float[] Normal(Random rng, int n, double std = 1.0)
+    {
+        var r = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
+            r[i] = (float)(std * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+        }
+        return r;
+    }
+
+    /// <summary>Largest |a - b| divided by the largest |b| (and at least 1e-30).</summary>
+    public static double RelMaxError(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
+    {
+        if (actual.Length != expected.Length) throw new ArgumentException($"length {actual.Length} != {expected.Length}");
+        double maxErr = 0, maxRef = 1e-30;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            maxErr = Math.Max(maxErr, Math.Abs((double)actual[i] - expected[i]));
+            maxRef = Math.Max(maxRef, Math.Abs((double)expected[i]));
+            if (float.IsNaN(actual[i])) return double.NaN;
+        }
+        return maxErr / maxRef;
+    }
+}
