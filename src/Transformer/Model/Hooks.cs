@@ -1,0 +1,34 @@
+namespace NativeTV.Transformer.Model;
+
+/// <summary>
+/// Hook points, named as in TransformerLens. resid_pre[L] (L = 0..n_layers) is the input of block L
+/// (resid_pre[0] = scaled embedding, resid_pre[n_layers] = last block's output before the final
+/// norm); attn_out[L] and mlp_out[L] are the two sublayer outputs added to the residual in block L;
+/// resid_post[L] is the output of block L (the same values as resid_pre[L + 1]).
+/// </summary>
+public enum HookPoint { ResidPre, AttnOut, MlpOut, ResidPost }
+
+public readonly record struct HookKey(HookPoint Point, int Layer)
+{
+    public override string ToString() => $"{HookNames.Name(Point)}[{Layer}]";
+}
+
+public static class HookNames
+{
+    public static string Name(HookPoint p) => p switch
+    {
+        HookPoint.ResidPre => "resid_pre", HookPoint.AttnOut => "attn_out", HookPoint.MlpOut => "mlp_out", _ => "resid_post",
+    };
+
+    public static HookPoint Parse(string s) => s switch
+    {
+        "resid_pre" => HookPoint.ResidPre, "attn_out" => HookPoint.AttnOut, "mlp_out" => HookPoint.MlpOut, "resid_post" => HookPoint.ResidPost,
+        _ => throw new ArgumentException($"unknown hook point '{s}' (resid_pre, attn_out, mlp_out, resid_post)"),
+    };
+}
+
+/// <summary>Read a hook point at the given flattened batch rows (b * SeqLen + t).</summary>
+public sealed record HookRead(HookKey Key, int[] Rows);
+
+/// <summary>Add scale * Vector to a hook point at the given flattened rows (the steering hook).</summary>
+public sealed record HookAdd(HookKey Key, int[] Rows, float[] Vector, float Scale = 1f);
