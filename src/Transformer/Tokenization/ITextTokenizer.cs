@@ -1,0 +1,11 @@
+namespace NativeTV.Transformer.Tokenization;
+
+/// <summary>Text to token ids and back, as the checkpoint's own tokenizer does it.</summary>
+public interface ITextTokenizer
+{
+    int BosId { get; }
+    int VocabSize { get; }
+    /// <summary>Ids of <paramref name="text"/>, with BOS first when <paramref name="addBos"/>.</summary>
+    IReadOnlyList<int> Encode(string text, bool addBos);
+    string Decode(IEnumerable<int> ids);
+}

@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+using NativeTV.Transformer.Checkpoints;
+using NativeTV.Transformer.Tokenization;
+
+namespace NativeTV.Tests.Tokenization;
+
+/// <summary>Ids from tests/fixtures/spm (models made with spm_train) must equal the reference SentencePiece library's.</summary>
+public class SentencePieceTests
+{
+    public static IEnumerable<TestCaseData> Cases()
+    {
+        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, "fixtures", "spm", "expected.json")))!.AsObject();
+        foreach (var (model, node) in root)
+            foreach (var c in node!["cases"]!.AsArray())
+                yield return new TestCaseData(model, c!["text"]!.GetValue<string>(), c["ids"]!.AsArray().Select(x => x!.GetValue<int>()).ToArray(), c["decoded"]!.GetValue<string>(), node["bos"]!.GetValue<int>())
+                    .SetName($"{model}: {c["text"]!.GetValue<string>().Replace("\n", "\\n")}");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void EncodesLikeSentencePiece(string model, string text, int[] ids, string decoded, int bos)
+    {
+        var tok = new SentencePieceTextTokenizer(Fixtures.Dir("spm", model + ".model"));
+        Assert.That(tok.Encode(text, addBos: false), Is.EqualTo(ids));
+        Assert.That(tok.Encode(text, addBos: true), Is.EqualTo(new[] { bos }.Concat(ids)));
+        Assert.That(tok.Decode(ids), Is.EqualTo(decoded));
+    }
+
+    [Test]
+    public void MissingOrGarbageModelIsAClearError()
+    {
+        var dir = Fixtures.TempDir();
+        var bad = Path.Combine(dir, "tokenizer.model");
+        File.WriteAllText(bad, "not a protobuf");
+        var e = Assert.Throws<CheckpointException>(() => TokenizerLoader.Load(dir))!;
+        Assert.That(e.Message, Does.Contain(bad));
+        Assert.That(Assert.Throws<CheckpointException>(() => TokenizerLoader.Load(Fixtures.TempDir()))!.Message, Does.Contain("no tokenizer.model"));
+    }
+}
