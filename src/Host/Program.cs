@@ -1,1 +1,12 @@
-return 0;
+using System.CommandLine;
+using NativeTV.Host.Commands;
+
+var root = new RootCommand("NativeTV: SAE features behind in-context-learning task vectors, on Gemma 1 and Phi-3")
+{
+    InfoCommand.Create(),
+    TraceCommand.Create(),
+    GenerateCommand.Create(),
+    MakeTinyCommand.Create(),
+    BenchCommand.Create(),
+};
+return root.Parse(args).Invoke();

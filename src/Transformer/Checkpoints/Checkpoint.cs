@@ -8,7 +8,7 @@ namespace NativeTV.Transformer.Checkpoints;
 /// A Hugging Face checkpoint folder: config.json plus model.safetensors or a sharded
 /// model.safetensors.index.json. Tensors are memory-mapped views, looked up by name with their shape checked.
 /// </summary>
-public sealed class Checkpoint : IDisposable
+public sealed class Checkpoint : ITensorSource, IDisposable
 {
     public string Dir { get; }
     public ModelConfig Config { get; }

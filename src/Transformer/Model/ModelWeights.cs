@@ -22,9 +22,8 @@ public sealed class ModelWeights : IDisposable
     public required DeviceWeight FinalNorm { get; init; }
     public required DeviceWeight LmHead { get; init; }
 
-    public static ModelWeights Load(Checkpoint ck, IBackend be)
+    public static ModelWeights Load(ModelConfig c, ITensorSource ck, IBackend be)
     {
-        var c = ck.Config;
         long d = c.HiddenSize, I = c.IntermediateSize, q = (long)c.Heads * c.HeadDim, kv = (long)c.KvHeads * c.HeadDim;
         DeviceWeight W(string name, params long[] shape) => be.Upload(ck.Get(name, shape));
         var embed = W("model.embed_tokens.weight", c.VocabSize, d);

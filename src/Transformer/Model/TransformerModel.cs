@@ -22,9 +22,12 @@ public sealed class TransformerModel : IDisposable
     public static TransformerModel Load(string dir, IBackend backend)
     {
         var ck = Checkpoint.Open(dir);
-        try { return new TransformerModel(ck.Config, backend, ModelWeights.Load(ck, backend), ck); }
+        try { return new TransformerModel(ck.Config, backend, ModelWeights.Load(ck.Config, ck, backend), ck); }
         catch { ck.Dispose(); throw; }
     }
+
+    /// <summary>Device memory for the activations of one forward pass (weights not included).</summary>
+    public static long ActivationBytes(ModelConfig c, int batch, int seqLen) => Workspace.Bytes(c, batch, seqLen);
 
     public ForwardResult Forward(ForwardRequest req)
     {

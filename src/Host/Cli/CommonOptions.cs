@@ -1,0 +1,47 @@
+using System.CommandLine;
+using NativeTV.Kernels;
+using NativeTV.Transformer.Model;
+
+namespace NativeTV.Host.Cli;
+
+/// <summary>Options several commands share, so they read and behave the same everywhere.</summary>
+public static class CommonOptions
+{
+    public static Option<string> Model() => new("--model") { Description = "Hugging Face checkpoint folder (config.json + safetensors)", Required = true };
+
+    public static Option<string> Device() => new("--device")
+    {
+        Description = "cpu (OpenBLAS), cuda (ILGPU kernels on an NVIDIA GPU), ilgpu-cpu (ILGPU's CPU simulator, for checking kernels) or auto",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    public static IBackend CreateBackend(string device) => BackendFactory.Create(device);
+}
+
+/// <summary>--steer-layer / --steer-vector / --steer-positions / --steer-scale: add scale * v to resid_pre[L] at given positions.</summary>
+public sealed class SteeringOptions
+{
+    public Option<int?> Layer { get; } = new("--steer-layer") { Description = "add the vector to resid_pre[L] (0..n_layers)" };
+    public Option<string?> Vector { get; } = new("--steer-vector") { Description = "safetensors file with a float tensor `vector` [d_model]" };
+    public Option<string?> Positions { get; } = new("--steer-positions") { Description = "comma-separated token positions (default: the last prompt token)" };
+    public Option<float> Scale { get; } = new("--steer-scale") { Description = "multiplier of the vector", DefaultValueFactory = _ => 1f };
+
+    public void AddTo(Command c) { c.Options.Add(Layer); c.Options.Add(Vector); c.Options.Add(Positions); c.Options.Add(Scale); }
+
+    /// <summary>The steering hook for a single sequence of <paramref name="seqLen"/> tokens, or none.</summary>
+    public HookAdd? Build(ParseResult pr, ModelConfig cfg, int seqLen)
+    {
+        int? layer = pr.GetValue(Layer);
+        string? vecPath = pr.GetValue(Vector);
+        if (layer is null)
+        {
+            if (vecPath != null || pr.GetValue(Positions) != null) throw new ArgumentException("--steer-vector and --steer-positions need --steer-layer");
+            return null;
+        }
+        if (layer < 0 || layer > cfg.Layers) throw new ArgumentException($"--steer-layer {layer} is outside 0..{cfg.Layers}");
+        var positions = pr.GetValue(Positions) is { } p ? Parse.IntList(p, "--steer-positions") : [seqLen - 1];
+        if (positions.Any(x => x < 0 || x >= seqLen)) throw new ArgumentException($"--steer-positions must be in 0..{seqLen - 1}");
+        var vector = vecPath is null ? new float[cfg.HiddenSize] : SteeringVectorFile.Read(vecPath, cfg.HiddenSize);
+        return new HookAdd(new HookKey(HookPoint.ResidPre, layer.Value), positions, vector, pr.GetValue(Scale));
+    }
+}

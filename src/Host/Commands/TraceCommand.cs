@@ -1,0 +1,53 @@
+using System.CommandLine;
+using NativeTV.Host.Cli;
+using NativeTV.Transformer.Checkpoints;
+using NativeTV.Transformer.Model;
+
+namespace NativeTV.Host.Commands;
+
+/// <summary>
+/// `nativetv trace`: one sequence through the model, writing float32 `logits` [T, V] and
+/// `resid_pre` [n_layers + 1, T, d] (steered when steering is given). Scripts rely on this interface.
+/// </summary>
+public static class TraceCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var device = CommonOptions.Device();
+        var input = new ModelInput();
+        var steering = new SteeringOptions();
+        var outPath = new Option<string>("--out") { Description = "output safetensors file", Required = true };
+        var cmd = new Command("trace", "Run one sequence and save its logits and residual stream") { model, device, outPath };
+        input.AddTo(cmd);
+        steering.AddTo(cmd);
+        cmd.SetAction(pr => CliErrors.Run(() =>
+        {
+            string dir = pr.GetValue(model)!;
+            using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
+            using var m = TransformerModel.Load(dir, be);
+            var c = m.Config;
+            var ids = input.Tokens(pr, dir, c);
+            int T = ids.Length;
+            var steer = steering.Build(pr, c, T);
+            var all = Enumerable.Range(0, T).ToArray();
+            var r = m.Forward(new ForwardRequest
+            {
+                Tokens = TokenBatch.Single(ids),
+                Reads = Enumerable.Range(0, c.Layers + 1).Select(l => new HookRead(new(HookPoint.ResidPre, l), all)).ToArray(),
+                Adds = steer is null ? [] : [steer],
+                LogitRows = all,
+            });
+            var resid = Enumerable.Range(0, c.Layers + 1).SelectMany(l => r.Reads[new(HookPoint.ResidPre, l)]).ToArray();
+            new SafetensorsWriter()
+                .AddMetadata("model", Path.GetFullPath(dir)).AddMetadata("device", be.Name)
+                .Add("ids", ids, [T])
+                .Add("logits", r.Logits, [T, c.VocabSize])
+                .Add("resid_pre", resid, [c.Layers + 1, T, c.HiddenSize])
+                .Write(pr.GetValue(outPath)!);
+            Console.WriteLine($"wrote {pr.GetValue(outPath)}: logits [{T},{c.VocabSize}], resid_pre [{c.Layers + 1},{T},{c.HiddenSize}] ({be.Name})");
+            return 0;
+        }));
+        return cmd;
+    }
+}
