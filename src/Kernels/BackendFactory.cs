@@ -1,4 +1,5 @@
 using NativeTV.Kernels.Cpu;
+using NativeTV.Kernels.Ilgpu;
 
 namespace NativeTV.Kernels;
 
@@ -10,7 +11,10 @@ public static class BackendFactory
     /// <summary>auto = cuda when a CUDA GPU is present, else cpu.</summary>
     public static IBackend Create(string name) => name switch
     {
+        "auto" => IlgpuBackend.CudaAvailable() ? new IlgpuBackend(useCuda: true) : new CpuBackend(),
         "cpu" => new CpuBackend(),
+        "ilgpu-cpu" => new IlgpuBackend(useCuda: false),
+        "cuda" => new IlgpuBackend(useCuda: true),
         _ => throw new ArgumentException($"unknown device '{name}' (expected one of {string.Join(", ", Names)})"),
     };
 }
