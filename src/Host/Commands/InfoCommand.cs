@@ -16,6 +16,7 @@ public static class InfoCommand
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             using var ck = Checkpoint.Open(pr.GetValue(model)!);
+            ck.CheckAll();
             var c = ck.Config;
             var dt = ck.StoredDType;
             long weights = c.ParameterCount * NativeTV.Kernels.DTypes.Size(dt);

@@ -68,6 +68,12 @@ public sealed class Checkpoint : ITensorSource, IDisposable
         return t;
     }
 
+    /// <summary>Checks that every tensor the architecture needs is present with the shape config.json implies.</summary>
+    public void CheckAll()
+    {
+        foreach (var (name, shape) in ModelLayout.Tensors(Config)) Get(name, shape);
+    }
+
     /// <summary>The dtype the weights are stored in (of the embedding).</summary>
     public DType StoredDType => Get("model.embed_tokens.weight", Config.VocabSize, Config.HiddenSize).DType;
 
