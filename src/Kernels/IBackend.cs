@@ -49,8 +49,10 @@ public interface IBackend : IDisposable
     /// <summary>
     /// Rotate-half RoPE in place on the first <paramref name="rotDim"/> dims of each of <paramref name="heads"/> heads:
     /// (x1, x2) -> (x1 cos - x2 sin, x2 cos + x1 sin), with cos/sin [maxPos, rotDim/2] read at positions[row].
+    /// With <paramref name="backward"/> it applies the transpose, (d1, d2) -> (d1 cos + d2 sin, d2 cos - d1 sin):
+    /// the gradient with respect to the input, given the gradient of the output, in place.
     /// </summary>
-    void Rope(Mat x, int heads, int headDim, int rotDim, DeviceBuffer<int> positions, DeviceBuffer<float> cos, DeviceBuffer<float> sin);
+    void Rope(Mat x, int heads, int headDim, int rotDim, DeviceBuffer<int> positions, DeviceBuffer<float> cos, DeviceBuffer<float> sin, bool backward = false);
 
     /// <summary>
     /// y = softmax(scale q k^T + masks) v per (batch, head). <paramref name="probs"/> [Batch, QHeads, T, T]
@@ -69,4 +71,39 @@ public interface IBackend : IDisposable
 
     /// <summary>y[i] = x[rows[i]] for i &lt; y.Rows.</summary>
     void GatherRows(Mat x, DeviceBuffer<int> rows, Mat y);
+
+    /// <summary>y = x, elementwise.</summary>
+    void Copy(Mat x, Mat y);
+
+    // ----- Backward ops: gradients with respect to activations (weights are frozen). -----
+
+    /// <summary>dx = dy W (or dx += dy W when <paramref name="accumulate"/>): the input gradient of <see cref="MatMul"/>.</summary>
+    void MatMulBackward(Mat dy, DeviceWeight w, Mat dx, bool accumulate);
+
+    /// <summary>
+    /// Input gradient of <see cref="RmsNorm"/>: with r = rsqrt(mean(x^2) + eps), g = weightOffset + w,
+    /// dx (+)= r (dy g) - x r^3 mean(dy g x).
+    /// </summary>
+    void RmsNormBackward(Mat x, DeviceWeight w, float eps, float weightOffset, Mat dy, Mat dx, bool accumulate);
+
+    /// <summary>
+    /// Gradients of <see cref="Attention"/> given its saved probabilities: dq, dk, dv are overwritten
+    /// (dk, dv summed over the query heads sharing a key/value head). <paramref name="scratch"/> has
+    /// <see cref="AttentionShape.ProbsLength"/> floats for the score gradients.
+    /// </summary>
+    void AttentionBackward(Mat q, Mat k, Mat v, AttentionShape shape, DeviceBuffer<float> probs, Mat dy,
+        DeviceBuffer<float> scratch, Mat dq, Mat dk, Mat dv);
+
+    /// <summary>dGate = dy * up * act'(gate), dUp = dy * act(gate) (overwritten).</summary>
+    void GatedActivationBackward(Mat gate, Mat up, GateActivation act, Mat dy, Mat dGate, Mat dUp);
+
+    /// <summary>y[rows[i]] += x[i] for i &lt; x.Rows (the gradient of <see cref="GatherRows"/>; rows may repeat).</summary>
+    void ScatterAddRows(Mat x, DeviceBuffer<int> rows, Mat y);
+
+    /// <summary>
+    /// Cross-entropy at chosen rows, forward and backward fused (logits are never needed after it):
+    /// nll[i] = -log softmax(logits[i])[targets[i]], then logits[i] is overwritten by its gradient
+    /// weights[i] * (softmax(logits[i]) - onehot(targets[i])).
+    /// </summary>
+    void CrossEntropy(Mat logits, DeviceBuffer<int> targets, DeviceBuffer<float> weights, DeviceBuffer<float> nll);
 }

@@ -46,4 +46,53 @@ public sealed unsafe partial class CpuBackend
             }
         });
     }
+
+    /// <summary>
+    /// Two passes, each parallel without write conflicts: (1) per query row, the score gradients
+    /// dS = P (dP - sum(P dP)) with dP = dy v^T, and dq = scale dS k; (2) per key row, dk = scale dS^T q
+    /// and dv = P^T dy, summed over the query heads that share the key/value head.
+    /// </summary>
+    public void AttentionBackward(Mat q, Mat k, Mat v, AttentionShape s, DeviceBuffer<float> probs, Mat dy,
+        DeviceBuffer<float> scratch, Mat dq, Mat dk, Mat dv)
+    {
+        int T = s.SeqLen, hd = s.HeadDim;
+        float* pr = P(probs), ds = P(scratch);
+        ParallelRows(s.Batch * s.QHeads * T, (long)T * hd, idx =>
+        {
+            int t = idx % T, h = idx / T % s.QHeads, b = idx / T / s.QHeads, kvh = h / s.Group;
+            float* p = pr + (long)idx * T, d = ds + (long)idx * T;
+            var dyr = new ReadOnlySpan<float>(RowPtr(dy, b * T + t) + h * hd, hd);
+            var dqr = new Span<float>(RowPtr(dq, b * T + t) + h * hd, hd);
+            double dot = 0;
+            for (int j = 0; j < T; j++)
+            {
+                d[j] = j <= t && p[j] != 0f ? TensorPrimitives.Dot(dyr, new ReadOnlySpan<float>(RowPtr(v, b * T + j) + kvh * hd, hd)) : 0f;
+                dot += (double)p[j] * d[j];
+            }
+            dqr.Clear();
+            for (int j = 0; j <= t; j++)
+            {
+                d[j] = p[j] * (d[j] - (float)dot);
+                if (d[j] != 0f) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(RowPtr(k, b * T + j) + kvh * hd, hd), s.Scale * d[j], dqr, dqr);
+            }
+        });
+        ParallelRows(s.Batch * s.KvHeads * T, (long)s.Group * T * hd, idx =>
+        {
+            int j = idx % T, kvh = idx / T % s.KvHeads, b = idx / T / s.KvHeads;
+            var dkr = new Span<float>(RowPtr(dk, b * T + j) + kvh * hd, hd);
+            var dvr = new Span<float>(RowPtr(dv, b * T + j) + kvh * hd, hd);
+            dkr.Clear(); dvr.Clear();
+            for (int h = kvh * s.Group; h < (kvh + 1) * s.Group; h++)
+            {
+                long rowBase = ((long)(b * s.QHeads + h) * T) * T;
+                for (int t = j; t < T; t++)
+                {
+                    float p = pr[rowBase + (long)t * T + j], d = ds[rowBase + (long)t * T + j];
+                    if (p == 0f && d == 0f) continue;
+                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(RowPtr(q, b * T + t) + h * hd, hd), s.Scale * d, dkr, dkr);
+                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(RowPtr(dy, b * T + t) + h * hd, hd), p, dvr, dvr);
+                }
+            }
+        });
+    }
 }

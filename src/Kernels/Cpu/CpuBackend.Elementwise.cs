@@ -32,6 +32,34 @@ public sealed unsafe partial class CpuBackend
         });
     }
 
+    public void GatedActivationBackward(Mat gate, Mat up, GateActivation act, Mat dy, Mat dGate, Mat dUp)
+    {
+        ParallelRows(dy.Rows, dy.Cols, r =>
+        {
+            var g = Row(gate, r); var u = Row(up, r); var d = Row(dy, r); var dg = Row(dGate, r); var du = Row(dUp, r);
+            for (int i = 0; i < g.Length; i++)
+            {
+                var (a, da) = act == GateActivation.Silu ? SiluWithDerivative(g[i]) : GeluTanhWithDerivative(g[i]);
+                float dyi = d[i];
+                du[i] = dyi * a;
+                dg[i] = dyi * u[i] * da;
+            }
+        });
+    }
+
+    private static (float, float) SiluWithDerivative(float x)
+    {
+        float s = 1f / (1f + MathF.Exp(-x));
+        return (x * s, s * (1f + x * (1f - s)));
+    }
+
+    private static (float, float) GeluTanhWithDerivative(float x)
+    {
+        const float c = 0.7978845608028654f, k = 0.044715f;
+        float th = MathF.Tanh(c * (x + k * x * x * x));
+        return (0.5f * x * (1f + th), 0.5f * (1f + th) + 0.5f * x * (1f - th * th) * c * (1f + 3f * k * x * x));
+    }
+
     public void Add(Mat y, Mat x) => ParallelRows(y.Rows, y.Cols, r => TensorPrimitives.Add(Row(y, r), Row(x, r), Row(y, r)));
 
     public void AddToRows(Mat y, DeviceBuffer<int> rows, int count, DeviceBuffer<float> v, float scale)
@@ -47,4 +75,13 @@ public sealed unsafe partial class CpuBackend
         int* r = P(rows);
         ParallelRows(y.Rows, y.Cols, i => Row(x, r[i]).CopyTo(Row(y, i)));
     }
+
+    public void ScatterAddRows(Mat x, DeviceBuffer<int> rows, Mat y)
+    {
+        int* r = P(rows);
+        // Serial: rows may repeat.
+        for (int i = 0; i < x.Rows; i++) TensorPrimitives.Add(Row(y, r[i]), Row(x, i), Row(y, r[i]));
+    }
+
+    public void Copy(Mat x, Mat y) => ParallelRows(y.Rows, y.Cols, r => Row(x, r).CopyTo(Row(y, r)));
 }

@@ -7,26 +7,39 @@ public sealed unsafe partial class CpuBackend
     /// <summary>Rows of a 16-bit weight widened per GEMM call: bounded scratch, never a second copy of the model.</summary>
     private const long WidenChunkFloats = 4 << 20;
 
+    /// <summary>Forward: y = x W^T.</summary>
     public void MatMul(Mat x, DeviceWeight w, Mat y)
     {
-        var cw = (CpuWeight)w;
         if (x.Cols != w.Cols || y.Cols != w.Rows || x.Rows != y.Rows)
             throw new ArgumentException($"MatMul shapes: x [{x.Rows},{x.Cols}] W^T of {w.Name} [{w.Rows},{w.Cols}] -> y [{y.Rows},{y.Cols}]");
-        int k = w.Cols;
-        if (w.DType == DType.F32)
-        {
-            OpenBlas.Gemm(x.Rows, w.Rows, k, 1f, P(x), x.Ld, (float*)cw.Ptr, k, true, 0f, P(y), y.Ld);
-            return;
-        }
-        int chunk = (int)Math.Max(1, Math.Min(w.Rows, WidenChunkFloats / k));
-        float* scratch = (float*)NativeMemory.AlignedAlloc((nuint)((long)chunk * k * 4), 64);
+        ForEachRowBlock((CpuWeight)w, (r0, n, rows) =>
+            OpenBlas.Gemm(x.Rows, n, w.Cols, 1f, P(x), x.Ld, rows, w.Cols, true, 0f, P(y) + r0, y.Ld));
+    }
+
+    /// <summary>Backward: dx (+)= dy W, one GEMM per row block of W (columns block of dy).</summary>
+    public void MatMulBackward(Mat dy, DeviceWeight w, Mat dx, bool accumulate)
+    {
+        if (dx.Cols != w.Cols || dy.Cols != w.Rows || dx.Rows != dy.Rows)
+            throw new ArgumentException($"MatMulBackward shapes: dy [{dy.Rows},{dy.Cols}] W of {w.Name} [{w.Rows},{w.Cols}] -> dx [{dx.Rows},{dx.Cols}]");
+        ForEachRowBlock((CpuWeight)w, (r0, n, rows) =>
+            OpenBlas.Gemm(dy.Rows, w.Cols, n, 1f, P(dy) + r0, dy.Ld, rows, w.Cols, false, accumulate || r0 > 0 ? 1f : 0f, P(dx), dx.Ld));
+    }
+
+    private delegate void RowBlock(int r0, int n, float* rows);
+
+    /// <summary>Hands W to <paramref name="body"/> as float32 row blocks: F32 in one block without a copy, 16-bit widened block by block.</summary>
+    private static void ForEachRowBlock(CpuWeight w, RowBlock body)
+    {
+        if (w.DType == DType.F32) { body(0, w.Rows, (float*)w.Ptr); return; }
+        int chunk = (int)Math.Max(1, Math.Min(w.Rows, WidenChunkFloats / w.Cols));
+        float* scratch = (float*)NativeMemory.AlignedAlloc((nuint)((long)chunk * w.Cols * 4), 64);
         try
         {
             for (int r0 = 0; r0 < w.Rows; r0 += chunk)
             {
                 int n = Math.Min(chunk, w.Rows - r0);
-                WidenParallel(cw, r0, n, scratch);
-                OpenBlas.Gemm(x.Rows, n, k, 1f, P(x), x.Ld, scratch, k, true, 0f, P(y) + r0, y.Ld);
+                WidenParallel(w, r0, n, scratch);
+                body(r0, n, scratch);
             }
         }
         finally { NativeMemory.AlignedFree(scratch); }

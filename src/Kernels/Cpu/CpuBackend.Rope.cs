@@ -2,11 +2,13 @@ namespace NativeTV.Kernels.Cpu;
 
 public sealed unsafe partial class CpuBackend
 {
-    public void Rope(Mat x, int heads, int headDim, int rotDim, DeviceBuffer<int> positions, DeviceBuffer<float> cos, DeviceBuffer<float> sin)
+    /// <summary>Forward rotates by +angle; backward applies the transpose (sin negated).</summary>
+    public void Rope(Mat x, int heads, int headDim, int rotDim, DeviceBuffer<int> positions, DeviceBuffer<float> cos, DeviceBuffer<float> sin, bool backward = false)
     {
         int half = rotDim / 2;
         int* pos = P(positions);
         float* c = P(cos), s = P(sin);
+        float sign = backward ? -1f : 1f;
         ParallelRows(x.Rows, (long)heads * rotDim, r =>
         {
             float* cr = c + (long)pos[r] * half, sr = s + (long)pos[r] * half;
@@ -15,9 +17,9 @@ public sealed unsafe partial class CpuBackend
                 float* v = RowPtr(x, r) + h * headDim;
                 for (int i = 0; i < half; i++)
                 {
-                    float x1 = v[i], x2 = v[i + half];
-                    v[i] = x1 * cr[i] - x2 * sr[i];
-                    v[i + half] = x2 * cr[i] + x1 * sr[i];
+                    float x1 = v[i], x2 = v[i + half], si = sign * sr[i];
+                    v[i] = x1 * cr[i] - x2 * si;
+                    v[i + half] = x2 * cr[i] + x1 * si;
                 }
             }
         });

@@ -23,4 +23,23 @@ public sealed partial class IlgpuBackend
         int c = idx - r * y.Cols;
         y.Data[y.Idx(r, c)] += x.Data[x.Idx(r, c)];
     }
+
+    public void Copy(Mat x, Mat y)
+    {
+        var xv = View(x, nameof(x));
+        var yv = View(y, nameof(y));
+        Require(x.Rows == y.Rows && x.Cols == y.Cols, $"Copy: x {x.Rows}x{x.Cols} vs y {y.Rows}x{y.Cols}");
+        int n = Count((long)y.Rows * y.Cols, "Copy");
+        if (n == 0) return;
+        var k = Kernel("Copy", a => a.LoadAutoGroupedStreamKernel<Index1D, MatV, MatV>(CopyKernel));
+        k(n, xv, yv);
+    }
+
+    /// <summary>One thread per element: y = x.</summary>
+    private static void CopyKernel(Index1D idx, MatV x, MatV y)
+    {
+        int r = idx / y.Cols;
+        int c = idx - r * y.Cols;
+        y.Data[y.Idx(r, c)] = x.Data[x.Idx(r, c)];
+    }
 }

@@ -133,4 +133,148 @@ public sealed partial class IlgpuBackend
             acc += probs[pBase + j] * v.Data[v.Idx(b * seq + j, vCol)];
         y.Data[y.Idx(row, h * hd + d)] = acc;
     }
+
+    // ---------------------------------------------------------------- backward
+
+    /// <summary>
+    /// Four kernels, none with write conflicts (no atomics): dP = dy v^T at the nonzero probabilities
+    /// into <paramref name="scratch"/> (one thread per (b, h, t, j)); dS = P (dP - sum_j P dP) in place
+    /// (one group per (b, h, t) row); dq = scale dS k (one thread per element of dq); dk = scale dS^T q and
+    /// dv = P^T dy summed over the query heads of each key/value head (one thread per element of dk / dv).
+    /// </summary>
+    public void AttentionBackward(Mat q, Mat k, Mat v, AttentionShape shape, DeviceBuffer<float> probs, Mat dy,
+        DeviceBuffer<float> scratch, Mat dq, Mat dk, Mat dv)
+    {
+        var (batch, seq, qh, kvh, hd, scale, window) = shape;
+        var qv = View(q, nameof(q));
+        var kv = View(k, nameof(k));
+        var vv = View(v, nameof(v));
+        var dyv = View(dy, nameof(dy));
+        var dqv = View(dq, nameof(dq));
+        var dkv = View(dk, nameof(dk));
+        var dvv = View(dv, nameof(dv));
+        var pb = Buf(probs, nameof(probs));
+        var sb = Buf(scratch, nameof(scratch));
+        long rows = (long)batch * seq;
+        Require(batch >= 0 && seq >= 0 && qh > 0 && kvh > 0 && hd > 0 && qh % kvh == 0 && window >= 0,
+            $"AttentionBackward: invalid shape {shape}");
+        Require(q.Rows == rows && k.Rows == rows && v.Rows == rows && dy.Rows == rows && dq.Rows == rows && dk.Rows == rows && dv.Rows == rows,
+            $"AttentionBackward: q/k/v/dy/dq/dk/dv rows {q.Rows}/{k.Rows}/{v.Rows}/{dy.Rows}/{dq.Rows}/{dk.Rows}/{dv.Rows}, expected {rows}");
+        Require(q.Cols >= qh * hd && dy.Cols >= qh * hd && dq.Cols >= qh * hd,
+            $"AttentionBackward: q/dy/dq need {qh * hd} columns ({q.Cols}/{dy.Cols}/{dq.Cols})");
+        Require(k.Cols >= kvh * hd && v.Cols >= kvh * hd && dk.Cols >= kvh * hd && dv.Cols >= kvh * hd,
+            $"AttentionBackward: k/v/dk/dv need {kvh * hd} columns ({k.Cols}/{v.Cols}/{dk.Cols}/{dv.Cols})");
+        Require(pb.Length >= shape.ProbsLength, $"AttentionBackward: probs has {pb.Length} entries, expected {shape.ProbsLength}");
+        Require(sb.Length >= shape.ProbsLength, $"AttentionBackward: scratch has {sb.Length} entries, expected {shape.ProbsLength}");
+        if (rows == 0) return;
+
+        var a = new AttnArgs { Seq = seq, QHeads = qh, Group = qh / kvh, HeadDim = hd, Scale = scale, Window = window };
+
+        var dP = Kernel("AttentionBackward.dP", acc =>
+            acc.LoadAutoGroupedStreamKernel<Index1D, MatV, MatV, AttnArgs, ArrayView<float>, ArrayView<float>>(AttentionBackwardDPKernel));
+        dP(Count(shape.ProbsLength, "AttentionBackward dP"), dyv, vv, a, pb.View, sb.View);
+
+        var dS = Kernel("AttentionBackward.dS", acc =>
+            acc.LoadStreamKernel<ArrayView<float>, ArrayView<float>, AttnArgs>(AttentionBackwardDSKernel));
+        dS(new KernelConfig(Count((long)batch * qh * seq, "AttentionBackward dS"), _reduceGroup), pb.View, sb.View, a);
+
+        var dQ = Kernel("AttentionBackward.dQ", acc =>
+            acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, MatV, AttnArgs, MatV>(AttentionBackwardDQKernel));
+        dQ(Count(rows * qh * hd, "AttentionBackward dq"), sb.View, kv, a, dqv);
+
+        var dKV = Kernel("AttentionBackward.dKV", acc =>
+            acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, MatV, MatV, AttnArgs, MatV, MatV>(AttentionBackwardDKVKernel));
+        dKV(Count(rows * kvh * hd, "AttentionBackward dk/dv"), pb.View, sb.View, qv, dyv, a, dkv, dvv);
+    }
+
+    /// <summary>One thread per (b, h, t, j): dP = dy[t] . v[j] where P[t, j] != 0 (so only visible keys), 0 otherwise.</summary>
+    private static void AttentionBackwardDPKernel(Index1D idx, MatV dy, MatV v, AttnArgs a, ArrayView<float> probs, ArrayView<float> scratch)
+    {
+        int seq = a.Seq;
+        int j = idx % seq;
+        int rest = idx / seq;
+        int t = rest % seq;
+        rest /= seq;
+        int h = rest % a.QHeads;
+        int b = rest / a.QHeads;
+        float s = 0f;
+        if (j <= t && probs[idx] != 0f)
+        {
+            long di = dy.Idx(b * seq + t, h * a.HeadDim);
+            long vi = v.Idx(b * seq + j, h / a.Group * a.HeadDim);
+            for (int d = 0; d < a.HeadDim; d++) s += dy.Data[di + d] * v.Data[vi + d];
+        }
+        scratch[idx] = s;
+    }
+
+    /// <summary>One group per (b, h, t) row, in place in scratch: dS = P (dP - sum_j P dP) (0 wherever P is 0).</summary>
+    private static void AttentionBackwardDSKernel(ArrayView<float> probs, ArrayView<float> scratch, AttnArgs a)
+    {
+        var sh = SharedMemory.Allocate<float>(MaxReduceGroup);
+        int seq = a.Seq;
+        long baseIdx = (long)Grid.IdxX * seq;
+        float dot = 0f;
+        for (int j = Group.IdxX; j < seq; j += Group.DimX)
+            dot += probs[baseIdx + j] * scratch[baseIdx + j];
+        dot = GroupSum(dot, sh);
+        for (int j = Group.IdxX; j < seq; j += Group.DimX)
+        {
+            float p = probs[baseIdx + j];
+            scratch[baseIdx + j] = p != 0f ? p * (scratch[baseIdx + j] - dot) : 0f;
+        }
+    }
+
+    /// <summary>One thread per (b, t, h, i): dq = scale sum_j dS[b, h, t, j] k[b, j, kvHead, i] over the keys that can be visible.</summary>
+    private static void AttentionBackwardDQKernel(Index1D idx, ArrayView<float> dS, MatV k, AttnArgs a, MatV dq)
+    {
+        int hd = a.HeadDim;
+        int d = idx % hd;
+        int rest = idx / hd;
+        int h = rest % a.QHeads;
+        int row = rest / a.QHeads; // b * seq + t
+        int seq = a.Seq;
+        int b = row / seq;
+        int t = row - b * seq;
+        int j0 = a.Window > 0 && t - a.Window + 1 > 0 ? t - a.Window + 1 : 0;
+        long sBase = ((long)(b * a.QHeads + h) * seq + t) * seq;
+        int kCol = h / a.Group * hd + d;
+        float acc = 0f;
+        for (int j = j0; j <= t; j++)
+            acc += dS[sBase + j] * k.Data[k.Idx(b * seq + j, kCol)];
+        dq.Data[dq.Idx(row, h * hd + d)] = a.Scale * acc;
+    }
+
+    /// <summary>
+    /// One thread per (b, j, kvHead, i): over the query heads h of the group and the queries t that can
+    /// see key j, dk = scale sum dS[b, h, t, j] q[b, t, h, i] and dv = sum P[b, h, t, j] dy[b, t, h, i].
+    /// </summary>
+    private static void AttentionBackwardDKVKernel(Index1D idx, ArrayView<float> probs, ArrayView<float> dS, MatV q, MatV dy,
+        AttnArgs a, MatV dk, MatV dv)
+    {
+        int hd = a.HeadDim;
+        int kvHeads = a.QHeads / a.Group;
+        int d = idx % hd;
+        int rest = idx / hd;
+        int kvh = rest % kvHeads;
+        int row = rest / kvHeads; // b * seq + j
+        int seq = a.Seq;
+        int b = row / seq;
+        int j = row - b * seq;
+        int tEnd = a.Window > 0 && j + a.Window < seq ? j + a.Window : seq; // exclusive
+        float accK = 0f, accV = 0f;
+        for (int h = kvh * a.Group; h < (kvh + 1) * a.Group; h++)
+        {
+            long hBase = (long)(b * a.QHeads + h) * seq * seq;
+            int col = h * hd + d;
+            for (int t = j; t < tEnd; t++)
+            {
+                long pi = hBase + (long)t * seq + j;
+                int r = b * seq + t;
+                accK += dS[pi] * q.Data[q.Idx(r, col)];
+                accV += probs[pi] * dy.Data[dy.Idx(r, col)];
+            }
+        }
+        dk.Data[dk.Idx(row, kvh * hd + d)] = a.Scale * accK;
+        dv.Data[dv.Idx(row, kvh * hd + d)] = accV;
+    }
 }

@@ -61,4 +61,67 @@ public sealed partial class IlgpuBackend
         int m = m0 + ty, n = n0 + tx;
         if (m < mDim && n < nDim) y.Data[y.Idx(m, n)] = acc;
     }
+
+    // ---------------------------------------------------------------- backward
+
+    public void MatMulBackward(Mat dy, DeviceWeight w, Mat dx, bool accumulate)
+    {
+        var dyv = View(dy, nameof(dy));
+        var dxv = View(dx, nameof(dx));
+        var ww = Weight(w, nameof(w));
+        Require(dy.Cols == ww.Rows, $"MatMulBackward: dy has {dy.Cols} columns, weight '{ww.Name}' is [{ww.Rows}, {ww.Cols}]");
+        Require(dx.Rows == dy.Rows && dx.Cols == ww.Cols, $"MatMulBackward: dx is {dx.Rows}x{dx.Cols}, expected {dy.Rows}x{ww.Cols}");
+        if (dx.Rows == 0 || dx.Cols == 0) return;
+        switch (ww.DType)
+        {
+            case DType.F32: MatMulBackwardT<F32Elem>(dyv, ww, dxv, accumulate); break;
+            case DType.BF16: MatMulBackwardT<BF16Elem>(dyv, ww, dxv, accumulate); break;
+            case DType.F16: MatMulBackwardT<F16Elem>(dyv, ww, dxv, accumulate); break;
+        }
+    }
+
+    private void MatMulBackwardT<TW>(MatV dy, IlgpuWeight w, MatV dx, bool accumulate) where TW : unmanaged, IWeightElem
+    {
+        var k = Kernel("MatMulBackward." + typeof(TW).Name, a =>
+            a.LoadStreamKernel<MatV, ArrayView<TW>, MatV, int>(MatMulBackwardKernel<TW>));
+        int t = _tile;
+        var grid = new Index2D((dx.Cols + t - 1) / t, (dx.Rows + t - 1) / t);
+        var cfg = new KernelConfig(grid, new Index2D(t, t), SharedMemoryConfig.RequestDynamic<float>(2 * t * (t + 1)));
+        k(cfg, dy, w.View<TW>(), dx, accumulate ? 1 : 0);
+    }
+
+    /// <summary>
+    /// dx (+)= dy W, W [N, K] row-major. Group (T, T) computes the T x T tile of dx at
+    /// (rows Grid.IdxY*T.., cols Grid.IdxX*T..), looping over N in steps of T with a T x T tile of dy
+    /// and one of W (rows n, columns k: read along K, so coalesced) in dynamic shared memory.
+    /// </summary>
+    private static void MatMulBackwardKernel<TW>(MatV dy, ArrayView<TW> w, MatV dx, int accumulate) where TW : unmanaged, IWeightElem
+    {
+        var sh = SharedMemory.GetDynamic<float>();
+        int t = Group.DimX;
+        int s = t + 1;
+        int tx = Group.IdxX, ty = Group.IdxY;
+        int m0 = Grid.IdxY * t, k0 = Grid.IdxX * t;
+        int nDim = dy.Cols, mDim = dx.Rows, kDim = dx.Cols;
+        int bOff = t * s;
+        int am = m0 + ty; // dy row this thread loads
+        int bk = k0 + tx; // W column this thread loads
+        float acc = 0f;
+        for (int n0 = 0; n0 < nDim; n0 += t)
+        {
+            int an = n0 + tx, bn = n0 + ty;
+            sh[ty * s + tx] = am < mDim && an < nDim ? dy.Data[dy.Idx(am, an)] : 0f;
+            sh[bOff + ty * s + tx] = bn < nDim && bk < kDim ? w[(long)bn * kDim + bk].ToFloat() : 0f;
+            Group.Barrier();
+            for (int nn = 0; nn < t; nn++)
+                acc += sh[ty * s + nn] * sh[bOff + nn * s + tx];
+            Group.Barrier();
+        }
+        int m = m0 + ty, kc = k0 + tx;
+        if (m < mDim && kc < kDim)
+        {
+            long o = dx.Idx(m, kc);
+            dx.Data[o] = accumulate != 0 ? dx.Data[o] + acc : acc;
+        }
+    }
 }

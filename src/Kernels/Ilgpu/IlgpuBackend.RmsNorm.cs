@@ -50,4 +50,62 @@ public sealed partial class IlgpuBackend
         for (int c = Group.IdxX; c < n; c += Group.DimX)
             y.Data[y.Idx(row, c)] = x.Data[x.Idx(row, c)] * inv * (weightOffset + w[c].ToFloat());
     }
+
+    // ---------------------------------------------------------------- backward
+
+    public void RmsNormBackward(Mat x, DeviceWeight w, float eps, float weightOffset, Mat dy, Mat dx, bool accumulate)
+    {
+        var xv = View(x, nameof(x));
+        var dyv = View(dy, nameof(dy));
+        var dxv = View(dx, nameof(dx));
+        var ww = Weight(w, nameof(w));
+        Require(x.Rows == dy.Rows && x.Cols == dy.Cols && x.Rows == dx.Rows && x.Cols == dx.Cols,
+            $"RmsNormBackward: x {x.Rows}x{x.Cols}, dy {dy.Rows}x{dy.Cols}, dx {dx.Rows}x{dx.Cols}");
+        Require(ww.Count == x.Cols, $"RmsNormBackward: weight '{ww.Name}' has {ww.Count} elements, rows have {x.Cols}");
+        if (x.Rows == 0 || x.Cols == 0) return;
+        switch (ww.DType)
+        {
+            case DType.F32: RmsNormBackwardT<F32Elem>(xv, ww, eps, weightOffset, dyv, dxv, accumulate); break;
+            case DType.BF16: RmsNormBackwardT<BF16Elem>(xv, ww, eps, weightOffset, dyv, dxv, accumulate); break;
+            case DType.F16: RmsNormBackwardT<F16Elem>(xv, ww, eps, weightOffset, dyv, dxv, accumulate); break;
+        }
+    }
+
+    private void RmsNormBackwardT<TW>(MatV x, IlgpuWeight w, float eps, float weightOffset, MatV dy, MatV dx, bool accumulate)
+        where TW : unmanaged, IWeightElem
+    {
+        var k = Kernel("RmsNormBackward." + typeof(TW).Name, a =>
+            a.LoadStreamKernel<MatV, ArrayView<TW>, float, float, MatV, MatV, int>(RmsNormBackwardKernel<TW>));
+        k(new KernelConfig(x.Rows, _reduceGroup), x, w.View<TW>(), eps, weightOffset, dy, dx, accumulate ? 1 : 0);
+    }
+
+    /// <summary>
+    /// One group per row: one strided pass accumulates sum(x^2) and sum(dy g x) (two group reductions),
+    /// then dx (+)= r dy g - x r^3 mean(dy g x) with r = rsqrt(mean(x^2) + eps), g = weightOffset + w
+    /// (dx may alias dy when not accumulating).
+    /// </summary>
+    private static void RmsNormBackwardKernel<TW>(MatV x, ArrayView<TW> w, float eps, float weightOffset, MatV dy, MatV dx, int accumulate)
+        where TW : unmanaged, IWeightElem
+    {
+        var sh = SharedMemory.Allocate<float>(MaxReduceGroup);
+        int row = Grid.IdxX;
+        int n = x.Cols;
+        float ss = 0f, dot = 0f;
+        for (int c = Group.IdxX; c < n; c += Group.DimX)
+        {
+            float v = x.Data[x.Idx(row, c)];
+            ss += v * v;
+            dot += dy.Data[dy.Idx(row, c)] * (weightOffset + w[c].ToFloat()) * v;
+        }
+        ss = GroupSum(ss, sh);
+        dot = GroupSum(dot, sh);
+        float inv = XMath.Rsqrt(ss / n + eps);
+        float b = inv * inv * inv * dot / n;
+        for (int c = Group.IdxX; c < n; c += Group.DimX)
+        {
+            float g = inv * dy.Data[dy.Idx(row, c)] * (weightOffset + w[c].ToFloat()) - b * x.Data[x.Idx(row, c)];
+            long o = dx.Idx(row, c);
+            dx.Data[o] = accumulate != 0 ? dx.Data[o] + g : g;
+        }
+    }
 }

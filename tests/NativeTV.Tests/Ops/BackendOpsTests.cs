@@ -1,4 +1,5 @@
 using NativeTV.Kernels;
+using static NativeTV.Tests.Ops.ScalarReference;
 
 namespace NativeTV.Tests.Ops;
 
@@ -39,7 +40,7 @@ public class BackendOpsTests(string device)
         var y = Strided(new float[m * n], m, n);
         using var w = be.Upload(wt);
         be.MatMul(Strided(x, m, k), w, y);
-        var expected = ScalarReference.MatMul(x, m, k, wt.ToFloats(), n);
+        var expected = ScalarReference.MatMul(D(x), m, k, D(wt.ToFloats()), n);
         Assert.That(TestData.RelMaxError(be.Download(y), expected), Is.LessThan(Tol));
     }
 
@@ -53,7 +54,7 @@ public class BackendOpsTests(string device)
         using var w = be.Upload(wt);
         var y = Strided(new float[rows * d], rows, d);
         be.RmsNorm(Strided(x, rows, d), w, 1e-6f, offset, y);
-        Assert.That(TestData.RelMaxError(be.Download(y), ScalarReference.RmsNorm(x, rows, d, wt.ToFloats(), 1e-6f, offset)), Is.LessThan(Tol));
+        Assert.That(TestData.RelMaxError(be.Download(y), ScalarReference.RmsNorm(D(x), rows, d, D(wt.ToFloats()), 1e-6f, offset)), Is.LessThan(Tol));
     }
 
     [TestCase(DType.F32)]
@@ -68,7 +69,7 @@ public class BackendOpsTests(string device)
         using var w = be.Upload(wt);
         var y = Strided(new float[ids.Length * d], ids.Length, d);
         be.Embedding(w, be.Upload(ids), 2.5f, y);
-        Assert.That(TestData.RelMaxError(be.Download(y), ScalarReference.Embedding(wt.ToFloats(), d, ids, 2.5f)), Is.LessThan(Tol));
+        Assert.That(TestData.RelMaxError(be.Download(y), ScalarReference.Embedding(D(wt.ToFloats()), d, ids, 2.5)), Is.LessThan(Tol));
     }
 
     [TestCase(3, 10, 10)]
@@ -85,7 +86,7 @@ public class BackendOpsTests(string device)
             for (int i = 0; i < half; i++) { cos[p * half + i] = (float)Math.Cos(p * (i + 1) * 0.3); sin[p * half + i] = (float)Math.Sin(p * (i + 1) * 0.3); }
         var xm = Strided(x, rows, heads * headDim);
         be.Rope(xm, heads, headDim, rotDim, be.Upload(pos), be.Upload(cos), be.Upload(sin));
-        Assert.That(TestData.RelMaxError(be.Download(xm), ScalarReference.Rope(x, rows, heads, headDim, rotDim, pos, cos, sin)), Is.LessThan(Tol));
+        Assert.That(TestData.RelMaxError(be.Download(xm), ScalarReference.Rope(D(x), rows, heads, headDim, rotDim, pos, D(cos), D(sin))), Is.LessThan(Tol));
     }
 
     [TestCase(2, 7, 4, 2, 6, 0)]
@@ -105,7 +106,7 @@ public class BackendOpsTests(string device)
         using var probs = be.Alloc(shape.ProbsLength);
         var y = Strided(new float[rows * hq * hd], rows, hq * hd);
         be.Attention(Strided(q, rows, hq * hd), Strided(k, rows, hkv * hd, 1, 4), Strided(v, rows, hkv * hd, 0, 1), be.Upload(mask), shape, probs, y);
-        var (ey, ep) = ScalarReference.Attention(q, k, v, mask, batch, T, hq, hkv, hd, 1 / Math.Sqrt(hd), window);
+        var (ey, ep) = ScalarReference.Attention(D(q), D(k), D(v), new ScalarReference.AttentionArgs(batch, T, hq, hkv, hd, 1f / MathF.Sqrt(hd), window, mask));
         Assert.That(TestData.RelMaxError(be.Download(y), ey), Is.LessThan(Tol), "output");
         Assert.That(TestData.RelMaxError(be.Download(probs), ep), Is.LessThan(Tol), "probabilities");
     }
@@ -120,7 +121,7 @@ public class BackendOpsTests(string device)
         var u = TestData.Normal(rng, rows * n);
         var y = Strided(new float[rows * n], rows, n);
         be.GatedActivation(Strided(g, rows, n), Strided(u, rows, n, 0, 0), act, y);
-        Assert.That(TestData.RelMaxError(be.Download(y), ScalarReference.GatedActivation(g, u, act == GateActivation.GeluTanh)), Is.LessThan(Tol));
+        Assert.That(TestData.RelMaxError(be.Download(y), ScalarReference.GatedActivation(D(g), D(u), act == GateActivation.GeluTanh)), Is.LessThan(Tol));
     }
 
     [Test]

@@ -1,48 +1,78 @@
 namespace NativeTV.Tests.Ops;
 
 /// <summary>
-/// Plain scalar definitions of every op, accumulating in double. Each backend is checked against
-/// these; they are written for clarity, not speed. Matrices are dense row-major arrays.
+/// Plain scalar definitions of every op and its backward, in double precision. Each backend is
+/// checked against these, and each backward here is checked against finite differences of its
+/// forward. Written for clarity, not speed. Matrices are dense row-major arrays.
 /// </summary>
 public static class ScalarReference
 {
-    public static float[] MatMul(float[] x, int m, int k, float[] w, int n)
+    public static double[] D(float[] x) => x.Select(v => (double)v).ToArray();
+
+    // ---------- matmul: y = x W^T, W [n, k]
+
+    public static double[] MatMul(double[] x, int m, int k, double[] w, int n)
     {
-        var y = new float[m * n];
+        var y = new double[m * n];
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
-            {
-                double acc = 0;
-                for (int p = 0; p < k; p++) acc += (double)x[i * k + p] * w[j * k + p];
-                y[i * n + j] = (float)acc;
-            }
+                for (int p = 0; p < k; p++) y[i * n + j] += x[i * k + p] * w[j * k + p];
         return y;
     }
 
-    public static float[] RmsNorm(float[] x, int rows, int d, float[] w, float eps, float offset)
+    /// <summary>dx = dy W.</summary>
+    public static double[] MatMulBackward(double[] dy, int m, int n, double[] w, int k)
     {
-        var y = new float[rows * d];
+        var dx = new double[m * k];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                for (int p = 0; p < k; p++) dx[i * k + p] += dy[i * n + j] * w[j * k + p];
+        return dx;
+    }
+
+    // ---------- rmsnorm
+
+    public static double[] RmsNorm(double[] x, int rows, int d, double[] w, double eps, double offset)
+    {
+        var y = new double[rows * d];
         for (int r = 0; r < rows; r++)
         {
             double ss = 0;
-            for (int i = 0; i < d; i++) ss += (double)x[r * d + i] * x[r * d + i];
+            for (int i = 0; i < d; i++) ss += x[r * d + i] * x[r * d + i];
             double inv = 1.0 / Math.Sqrt(ss / d + eps);
-            for (int i = 0; i < d; i++) y[r * d + i] = (float)(x[r * d + i] * inv * (offset + w[i]));
+            for (int i = 0; i < d; i++) y[r * d + i] = x[r * d + i] * inv * (offset + w[i]);
         }
         return y;
     }
 
-    public static float[] Embedding(float[] table, int d, int[] ids, float scale)
+    public static double[] RmsNormBackward(double[] x, int rows, int d, double[] w, double eps, double offset, double[] dy)
     {
-        var y = new float[ids.Length * d];
+        var dx = new double[rows * d];
+        for (int r = 0; r < rows; r++)
+        {
+            double ss = 0, dot = 0;
+            for (int i = 0; i < d; i++) { ss += x[r * d + i] * x[r * d + i]; dot += dy[r * d + i] * (offset + w[i]) * x[r * d + i]; }
+            double inv = 1.0 / Math.Sqrt(ss / d + eps);
+            for (int i = 0; i < d; i++) dx[r * d + i] = inv * dy[r * d + i] * (offset + w[i]) - x[r * d + i] * inv * inv * inv * dot / d;
+        }
+        return dx;
+    }
+
+    // ---------- embedding
+
+    public static double[] Embedding(double[] table, int d, int[] ids, double scale)
+    {
+        var y = new double[ids.Length * d];
         for (int i = 0; i < ids.Length; i++)
-            for (int c = 0; c < d; c++) y[i * d + c] = (float)((double)table[ids[i] * d + c] * scale);
+            for (int c = 0; c < d; c++) y[i * d + c] = table[ids[i] * d + c] * scale;
         return y;
     }
 
-    public static float[] Rope(float[] x, int rows, int heads, int headDim, int rotDim, int[] pos, float[] cos, float[] sin)
+    // ---------- rope (rotate-half): a linear map; its backward is the transpose
+
+    public static double[] Rope(double[] x, int rows, int heads, int headDim, int rotDim, int[] pos, double[] cos, double[] sin, bool transpose = false)
     {
-        var y = (float[])x.Clone();
+        var y = (double[])x.Clone();
         int half = rotDim / 2, width = heads * headDim;
         for (int r = 0; r < rows; r++)
             for (int h = 0; h < heads; h++)
@@ -50,56 +80,114 @@ public static class ScalarReference
                 {
                     int a = r * width + h * headDim + i, b = a + half;
                     double c = cos[pos[r] * half + i], s = sin[pos[r] * half + i];
-                    y[a] = (float)(x[a] * c - x[b] * s);
-                    y[b] = (float)(x[b] * c + x[a] * s);
+                    if (transpose) { y[a] = x[a] * c + x[b] * s; y[b] = x[b] * c - x[a] * s; }
+                    else { y[a] = x[a] * c - x[b] * s; y[b] = x[b] * c + x[a] * s; }
                 }
         return y;
     }
 
-    /// <summary>Causal, padded, optionally windowed grouped-query attention; q [B*T, Hq*hd], k/v [B*T, Hkv*hd].</summary>
-    public static (float[] y, float[] probs) Attention(float[] q, float[] k, float[] v, int[] mask,
-        int batch, int T, int hq, int hkv, int hd, double scale, int window)
+    // ---------- attention
+
+    public sealed record AttentionArgs(int Batch, int T, int Hq, int Hkv, int Hd, double Scale, int Window, int[] Mask)
     {
-        var y = new float[batch * T * hq * hd];
-        var probs = new float[batch * hq * T * T];
-        for (int b = 0; b < batch; b++)
-            for (int h = 0; h < hq; h++)
-                for (int t = 0; t < T; t++)
+        public bool Visible(int b, int t, int j) => j <= t && Mask[b * T + j] != 0 && (Window == 0 || t - j < Window);
+        public int Q(int b, int t, int h, int i) => (b * T + t) * Hq * Hd + h * Hd + i;
+        public int KV(int b, int j, int h, int i) => (b * T + j) * Hkv * Hd + h / (Hq / Hkv) * Hd + i;
+        public int P(int b, int h, int t, int j) => ((b * Hq + h) * T + t) * T + j;
+    }
+
+    /// <summary>Causal, padded, optionally windowed grouped-query attention; q [B*T, Hq*hd], k/v [B*T, Hkv*hd].</summary>
+    public static (double[] y, double[] probs) Attention(double[] q, double[] k, double[] v, AttentionArgs a)
+    {
+        var y = new double[q.Length];
+        var probs = new double[a.Batch * a.Hq * a.T * a.T];
+        for (int b = 0; b < a.Batch; b++)
+            for (int h = 0; h < a.Hq; h++)
+                for (int t = 0; t < a.T; t++)
                 {
-                    int kvh = h / (hq / hkv);
-                    var s = new double[T];
-                    var visible = new bool[T];
+                    var s = new double[a.T];
                     double max = double.NegativeInfinity;
                     for (int j = 0; j <= t; j++)
                     {
-                        visible[j] = mask[b * T + j] != 0 && (window == 0 || t - j < window);
-                        if (!visible[j]) continue;
-                        double acc = 0;
-                        for (int i = 0; i < hd; i++) acc += (double)q[(b * T + t) * hq * hd + h * hd + i] * k[(b * T + j) * hkv * hd + kvh * hd + i];
-                        s[j] = acc * scale;
+                        if (!a.Visible(b, t, j)) continue;
+                        for (int i = 0; i < a.Hd; i++) s[j] += q[a.Q(b, t, h, i)] * k[a.KV(b, j, h, i)];
+                        s[j] *= a.Scale;
                         max = Math.Max(max, s[j]);
                     }
                     if (double.IsNegativeInfinity(max)) continue;
                     double sum = 0;
-                    for (int j = 0; j <= t; j++) if (visible[j]) { s[j] = Math.Exp(s[j] - max); sum += s[j]; }
+                    for (int j = 0; j <= t; j++) if (a.Visible(b, t, j)) { s[j] = Math.Exp(s[j] - max); sum += s[j]; }
                     for (int j = 0; j <= t; j++)
                     {
-                        if (!visible[j]) continue;
+                        if (!a.Visible(b, t, j)) continue;
                         double p = s[j] / sum;
-                        probs[((b * hq + h) * T + t) * T + j] = (float)p;
-                        for (int i = 0; i < hd; i++) y[(b * T + t) * hq * hd + h * hd + i] += (float)(p * v[(b * T + j) * hkv * hd + kvh * hd + i]);
+                        probs[a.P(b, h, t, j)] = p;
+                        for (int i = 0; i < a.Hd; i++) y[a.Q(b, t, h, i)] += p * v[a.KV(b, j, h, i)];
                     }
                 }
         return (y, probs);
     }
 
+    public static (double[] dq, double[] dk, double[] dv) AttentionBackward(double[] q, double[] k, double[] v, AttentionArgs a, double[] dy)
+    {
+        var (_, probs) = Attention(q, k, v, a);
+        double[] dq = new double[q.Length], dk = new double[k.Length], dv = new double[v.Length];
+        for (int b = 0; b < a.Batch; b++)
+            for (int h = 0; h < a.Hq; h++)
+                for (int t = 0; t < a.T; t++)
+                {
+                    var dp = new double[a.T];
+                    double dot = 0;
+                    for (int j = 0; j <= t; j++)
+                    {
+                        double p = probs[a.P(b, h, t, j)];
+                        for (int i = 0; i < a.Hd; i++) { dp[j] += dy[a.Q(b, t, h, i)] * v[a.KV(b, j, h, i)]; dv[a.KV(b, j, h, i)] += p * dy[a.Q(b, t, h, i)]; }
+                        dot += p * dp[j];
+                    }
+                    for (int j = 0; j <= t; j++)
+                    {
+                        double ds = probs[a.P(b, h, t, j)] * (dp[j] - dot) * a.Scale;
+                        for (int i = 0; i < a.Hd; i++) { dq[a.Q(b, t, h, i)] += ds * k[a.KV(b, j, h, i)]; dk[a.KV(b, j, h, i)] += ds * q[a.Q(b, t, h, i)]; }
+                    }
+                }
+        return (dq, dk, dv);
+    }
+
+    // ---------- gated activations
+
     public static double GeluTanh(double x) => 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
     public static double Silu(double x) => x / (1 + Math.Exp(-x));
 
-    public static float[] GatedActivation(float[] gate, float[] up, bool gelu)
+    public static double GeluTanhDerivative(double x)
     {
-        var y = new float[gate.Length];
-        for (int i = 0; i < y.Length; i++) y[i] = (float)((gelu ? GeluTanh(gate[i]) : Silu(gate[i])) * up[i]);
-        return y;
+        double c = Math.Sqrt(2 / Math.PI), th = Math.Tanh(c * (x + 0.044715 * x * x * x));
+        return 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * c * (1 + 3 * 0.044715 * x * x);
+    }
+
+    public static double SiluDerivative(double x) { double s = 1 / (1 + Math.Exp(-x)); return s * (1 + x * (1 - s)); }
+
+    public static double[] GatedActivation(double[] gate, double[] up, bool gelu) =>
+        gate.Select((g, i) => (gelu ? GeluTanh(g) : Silu(g)) * up[i]).ToArray();
+
+    public static (double[] dGate, double[] dUp) GatedActivationBackward(double[] gate, double[] up, bool gelu, double[] dy) =>
+        (gate.Select((g, i) => dy[i] * up[i] * (gelu ? GeluTanhDerivative(g) : SiluDerivative(g))).ToArray(),
+         gate.Select((g, i) => dy[i] * (gelu ? GeluTanh(g) : Silu(g))).ToArray());
+
+    // ---------- cross-entropy: nll per row and the weighted gradient of sum_i w_i nll_i
+
+    public static (double[] nll, double[] grad) CrossEntropy(double[] logits, int rows, int vocab, int[] targets, double[] weights)
+    {
+        var nll = new double[rows];
+        var grad = new double[logits.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            double max = double.NegativeInfinity, sum = 0;
+            for (int i = 0; i < vocab; i++) max = Math.Max(max, logits[r * vocab + i]);
+            for (int i = 0; i < vocab; i++) sum += Math.Exp(logits[r * vocab + i] - max);
+            double lse = max + Math.Log(sum);
+            nll[r] = lse - logits[r * vocab + targets[r]];
+            for (int i = 0; i < vocab; i++) grad[r * vocab + i] = weights[r] * (Math.Exp(logits[r * vocab + i] - lse) - (i == targets[r] ? 1 : 0));
+        }
+        return (nll, grad);
     }
 }

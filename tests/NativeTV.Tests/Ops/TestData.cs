@@ -17,14 +17,29 @@ public static class TestData
     /// <summary>Largest |a - b| divided by the largest |b| (and at least 1e-30).</summary>
     public static double RelMaxError(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
     {
+        var e = new double[expected.Length];
+        for (int i = 0; i < e.Length; i++) e[i] = expected[i];
+        return RelMaxError(actual, e);
+    }
+
+    public static double RelMaxError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected)
+    {
         if (actual.Length != expected.Length) throw new ArgumentException($"length {actual.Length} != {expected.Length}");
         double maxErr = 0, maxRef = 1e-30;
         for (int i = 0; i < actual.Length; i++)
         {
-            maxErr = Math.Max(maxErr, Math.Abs((double)actual[i] - expected[i]));
-            maxRef = Math.Max(maxRef, Math.Abs((double)expected[i]));
+            maxErr = Math.Max(maxErr, Math.Abs(actual[i] - expected[i]));
+            maxRef = Math.Max(maxRef, Math.Abs(expected[i]));
             if (float.IsNaN(actual[i])) return double.NaN;
         }
+        return maxErr / maxRef;
+    }
+
+    /// <summary>Largest |a - b| divided by the largest |b|, in double.</summary>
+    public static double RelMaxError(ReadOnlySpan<double> actual, ReadOnlySpan<double> expected)
+    {
+        double maxErr = 0, maxRef = 1e-30;
+        for (int i = 0; i < actual.Length; i++) { maxErr = Math.Max(maxErr, Math.Abs(actual[i] - expected[i])); maxRef = Math.Max(maxRef, Math.Abs(expected[i])); }
         return maxErr / maxRef;
     }
 }
