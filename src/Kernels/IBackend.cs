@@ -28,6 +28,7 @@ public interface IBackend : IDisposable
     /// <summary>Human description of the device (for reports).</summary>
     string DeviceDescription { get; }
 
+    /// <summary>A zero-filled buffer.</summary>
     DeviceBuffer<float> Alloc(long length);
     DeviceBuffer<int> AllocInts(long length);
     void CopyToDevice<T>(ReadOnlySpan<T> src, DeviceBuffer<T> dst, long dstOffset = 0) where T : unmanaged;

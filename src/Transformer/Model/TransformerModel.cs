@@ -5,9 +5,10 @@ namespace NativeTV.Transformer.Model;
 
 /// <summary>
 /// A Gemma-1 or Phi-3 model on one backend: a single forward code path for both architectures,
-/// built from the backend's op set, with TransformerLens-style hooks.
+/// built from the backend's op set, with TransformerLens-style hooks. The backward to the residual
+/// stream (for steering gradients) is in TransformerModel.Backward.cs.
 /// </summary>
-public sealed class TransformerModel : IDisposable
+public sealed partial class TransformerModel : IDisposable
 {
     public ModelConfig Config { get; }
     public IBackend Backend { get; }
@@ -31,70 +32,68 @@ public sealed class TransformerModel : IDisposable
 
     public ForwardResult Forward(ForwardRequest req)
     {
-        var c = Config;
-        var tok = req.Tokens;
         Validate(req);
-        int rows = tok.Batch * tok.SeqLen, d = c.HiddenSize;
-        int lastLayer = req.LogitRows.Length > 0 ? c.Layers : LastLayerNeeded(req);
-        var positions = tok.Positions();
-        var rope = new RopeTable(c, positions.Max() + 1);
-        var be = Backend;
-        using var ws = new Workspace(be, c, tok.Batch, tok.SeqLen);
-        be.CopyToDevice<int>(tok.Ids, ws.Ids);
-        be.CopyToDevice<int>(tok.Mask, ws.Mask);
-        be.CopyToDevice<int>(positions, ws.Positions);
-        using var cos = be.Upload(rope.Cos);
-        using var sin = be.Upload(rope.Sin);
+        int lastLayer = req.LogitRows.Length > 0 ? Config.Layers : LastLayerNeeded(req);
         var result = new ForwardResult();
-        var hooks = new HookRunner(be, req, result);
+        using var ws = new Workspace(Backend, Config, req.Tokens);
+        RunBlocks(ws, new HookRunner(Backend, req, result), lastLayer, saved: null);
+        if (req.LogitRows.Length > 0)
+        {
+            using var head = new LogitHead(this, ws.Resid, req.LogitRows);
+            result.Logits = Backend.Download(head.Logits.Buf);
+        }
+        return result;
+    }
 
+    /// <summary>
+    /// Embedding and blocks 0..lastLayer-1 on ws.Resid. Blocks with an entry in <paramref name="saved"/>
+    /// keep what their backward needs there (inputs, q/k/v, attention probabilities, MLP pre-activations).
+    /// </summary>
+    private void RunBlocks(Workspace ws, HookRunner hooks, int lastLayer, SavedActivations? saved)
+    {
+        var c = Config;
+        var be = Backend;
         var x = ws.Resid;
         be.Embedding(Weights.Embedding, ws.Ids, c.EmbeddingScale, x);
         hooks.At(new(HookPoint.ResidPre, 0), x);
-        var attn = new AttentionShape(tok.Batch, tok.SeqLen, c.Heads, c.KvHeads, c.HeadDim, 1f / MathF.Sqrt(c.HeadDim), c.SlidingWindow);
-        int qw = c.Heads * c.HeadDim, kw = c.KvHeads * c.HeadDim, I = c.IntermediateSize;
         for (int L = 0; L < lastLayer; L++)
         {
             var lw = Weights.Layers[L];
+            var keep = saved?.Layer(L);
+            Mat qkv = keep?.Qkv ?? ws.Qkv, gateUp = keep?.GateUp ?? ws.GateUp;
+            var probs = keep?.Probs ?? ws.Probs;
+            if (keep != null) be.Copy(x, keep.XIn);
+
             be.RmsNorm(x, lw.InputNorm, (float)c.RmsNormEps, c.NormWeightOffset, ws.Normed);
-            foreach (var p in lw.Qkv) be.MatMul(ws.Normed, p.W, ws.Qkv.Columns(p.Offset, p.W.Rows));
-            Mat q = ws.Qkv.Columns(0, qw), k = ws.Qkv.Columns(qw, kw), v = ws.Qkv.Columns(qw + kw, kw);
-            be.Rope(q, c.Heads, c.HeadDim, c.RotaryDim, ws.Positions, cos, sin);
-            be.Rope(k, c.KvHeads, c.HeadDim, c.RotaryDim, ws.Positions, cos, sin);
-            be.Attention(q, k, v, ws.Mask, attn, ws.Probs, ws.AttnOut);
+            foreach (var p in lw.Qkv) be.MatMul(ws.Normed, p.W, qkv.Columns(p.Offset, p.W.Rows));
+            var (q, k, v) = SplitQkv(qkv);
+            be.Rope(q, c.Heads, c.HeadDim, c.RotaryDim, ws.Positions, ws.Cos, ws.Sin);
+            be.Rope(k, c.KvHeads, c.HeadDim, c.RotaryDim, ws.Positions, ws.Cos, ws.Sin);
+            be.Attention(q, k, v, ws.Mask, ws.Attention, probs, ws.AttnOut);
             be.MatMul(ws.AttnOut, lw.O, ws.Sublayer);
             hooks.At(new(HookPoint.AttnOut, L), ws.Sublayer);
             be.Add(x, ws.Sublayer);
+            if (keep != null) be.Copy(x, keep.XMid);
 
             be.RmsNorm(x, lw.PostAttentionNorm, (float)c.RmsNormEps, c.NormWeightOffset, ws.Normed);
-            foreach (var p in lw.GateUp) be.MatMul(ws.Normed, p.W, ws.GateUp.Columns(p.Offset, p.W.Rows));
-            be.GatedActivation(ws.GateUp.Columns(0, I), ws.GateUp.Columns(I, I), c.Activation, ws.Act);
+            foreach (var p in lw.GateUp) be.MatMul(ws.Normed, p.W, gateUp.Columns(p.Offset, p.W.Rows));
+            be.GatedActivation(gateUp.Columns(0, c.IntermediateSize), gateUp.Columns(c.IntermediateSize, c.IntermediateSize), c.Activation, ws.Act);
             be.MatMul(ws.Act, lw.Down, ws.Sublayer);
             hooks.At(new(HookPoint.MlpOut, L), ws.Sublayer);
             be.Add(x, ws.Sublayer);
             hooks.At(new(HookPoint.ResidPost, L), x);
             hooks.At(new(HookPoint.ResidPre, L + 1), x);
         }
-        if (req.LogitRows.Length > 0) result.Logits = Logits(x, req.LogitRows);
-        return result;
     }
 
-    /// <summary>Final norm and lm_head at the chosen rows only (Gemma's vocabulary is 256,000).</summary>
-    private float[] Logits(Mat x, int[] rows)
+    /// <summary>The q, k and v column blocks of a fused [rows, (Hq + 2 Hkv) head_dim] buffer.</summary>
+    private (Mat q, Mat k, Mat v) SplitQkv(Mat qkv)
     {
-        var be = Backend;
-        using var rowBuf = be.Upload(rows);
-        using var gathered = be.Alloc((long)rows.Length * x.Cols);
-        using var normed = be.Alloc((long)rows.Length * x.Cols);
-        using var logits = be.Alloc((long)rows.Length * Config.VocabSize);
-        var g = Mat.Of(gathered, rows.Length, x.Cols);
-        be.GatherRows(x, rowBuf, g);
-        be.RmsNorm(g, Weights.FinalNorm, (float)Config.RmsNormEps, Config.NormWeightOffset, Mat.Of(normed, rows.Length, x.Cols));
-        be.MatMul(Mat.Of(normed, rows.Length, x.Cols), Weights.LmHead, Mat.Of(logits, rows.Length, Config.VocabSize));
-        return be.Download(logits);
+        int qw = Config.Heads * Config.HeadDim, kw = Config.KvHeads * Config.HeadDim;
+        return (qkv.Columns(0, qw), qkv.Columns(qw, kw), qkv.Columns(qw + kw, kw));
     }
 
-    private int LastLayerNeeded(ForwardRequest req)
+    private static int LastLayerNeeded(ForwardRequest req)
     {
         int last = 0;
         foreach (var k in req.Reads.Select(r => r.Key))

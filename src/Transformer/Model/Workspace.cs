@@ -2,12 +2,18 @@ using NativeTV.Kernels;
 
 namespace NativeTV.Transformer.Model;
 
-/// <summary>The activation buffers of one forward pass over a [Batch, SeqLen] batch, reused by every layer.</summary>
+/// <summary>
+/// Everything one forward pass over a batch needs on the device: the tokens, mask, positions and
+/// RoPE tables, and the activation buffers that every layer reuses.
+/// </summary>
 internal sealed class Workspace : IDisposable
 {
     public DeviceBuffer<int> Ids { get; }
     public DeviceBuffer<int> Mask { get; }
     public DeviceBuffer<int> Positions { get; }
+    public DeviceBuffer<float> Cos { get; }
+    public DeviceBuffer<float> Sin { get; }
+    public AttentionShape Attention { get; }
     public Mat Resid { get; }
     public Mat Normed { get; }
     public Mat Qkv { get; }
@@ -18,13 +24,18 @@ internal sealed class Workspace : IDisposable
     public DeviceBuffer<float> Probs { get; }
     private readonly List<IDisposable> _owned = [];
 
-    public Workspace(IBackend be, ModelConfig c, int batch, int seqLen)
+    public Workspace(IBackend be, ModelConfig c, TokenBatch tok)
     {
-        int rows = batch * seqLen;
-        Ids = Own(be.AllocInts(rows));
-        Mask = Own(be.AllocInts(rows));
-        Positions = Own(be.AllocInts(rows));
-        Mat M(int cols) => Mat.Of(Own(be.Alloc((long)rows * cols)), rows, cols);
+        int rows = tok.Batch * tok.SeqLen;
+        var positions = tok.Positions();
+        var rope = new RopeTable(c, positions.Max() + 1);
+        Ids = Own(be.Upload(tok.Ids));
+        Mask = Own(be.Upload(tok.Mask));
+        Positions = Own(be.Upload(positions));
+        Cos = Own(be.Upload(rope.Cos));
+        Sin = Own(be.Upload(rope.Sin));
+        Attention = new AttentionShape(tok.Batch, tok.SeqLen, c.Heads, c.KvHeads, c.HeadDim, 1f / MathF.Sqrt(c.HeadDim), c.SlidingWindow);
+        Mat M(int cols) => Own(be.AllocMat(rows, cols));
         Resid = M(c.HiddenSize);
         Normed = M(c.HiddenSize);
         Qkv = M(c.QkvWidth);
@@ -32,7 +43,7 @@ internal sealed class Workspace : IDisposable
         Sublayer = M(c.HiddenSize);
         GateUp = M(2 * c.IntermediateSize);
         Act = M(c.IntermediateSize);
-        Probs = Own(be.Alloc((long)batch * c.Heads * seqLen * seqLen));
+        Probs = Own(be.Alloc(Attention.ProbsLength));
     }
 
     /// <summary>Bytes of activations one forward pass needs (for `info` and memory planning).</summary>
@@ -45,6 +56,7 @@ internal sealed class Workspace : IDisposable
     }
 
     private T Own<T>(T b) where T : IDisposable { _owned.Add(b); return b; }
+    private Mat Own(Mat m) { _owned.Add(m.Buf); return m; }
 
     public void Dispose() { foreach (var b in _owned) b.Dispose(); }
 }

@@ -79,6 +79,23 @@ public class HfReferenceTests(string device)
         Assert.That(TestData.RelMaxError(r.Reads[new(HookPoint.ResidPre, layer)], refResid), Is.LessThan(LogitTol), "steered resid_pre");
     }
 
+    /// <summary>The acceptance bound for gradients: max |error| relative to the largest |component|.</summary>
+    private const double GradTol = 2e-4;
+
+    [TestCaseSource(nameof(Cases))]
+    public void SteeringGradientMatchesAutograd(string model, string expected)
+    {
+        using var m = TransformerModel.Load(Fixtures.Dir("hf", model), be);
+        using var exp = new SafetensorsFile(Fixtures.Dir("hf", model, expected + ".safetensors"));
+        int T = (int)exp.Tensors["ids"].Shape[1];
+        var tokens = TokenBatch.Single(exp.ReadInts("ids")[..T]);
+        var steer = new HookAdd(new(HookPoint.ResidPre, exp.ReadInts("steer_layer")[0]), exp.ReadInts("steer_positions"), exp.ReadFloats("steer_vector"), exp.ReadFloats("steer_scale")[0]);
+        var targets = LossTargets.MeanOverPositions(tokens, exp.ReadInts("targets").Select(t => (0, t)).ToArray());
+        var r = m.SteerGrad(tokens, steer, targets);
+        Assert.That(r.Loss, Is.EqualTo(exp.ReadFloats("nll")[0]).Within(1e-4).Percent, "nll");
+        Assert.That(TestData.RelMaxError(r.Gradient, exp.ReadFloats("steer_grad")), Is.LessThan(GradTol), "steer_grad");
+    }
+
     private static float[] Pick(float[] all, int[] rows, int width) =>
         rows.SelectMany(r => all.AsSpan(r * width, width).ToArray()).ToArray();
 }

@@ -1,0 +1,39 @@
+using NativeTV.Kernels;
+
+namespace NativeTV.Transformer.Model;
+
+/// <summary>What the backward of one block needs from its forward: its input, the residual after attention, q/k/v after RoPE, the attention probabilities and the MLP pre-activations.</summary>
+internal sealed record SavedLayer(Mat XIn, Mat XMid, Mat Qkv, DeviceBuffer<float> Probs, Mat GateUp);
+
+/// <summary>Saved activations of blocks FromLayer..n_layers-1 only: the backward to resid_pre[L] never goes below L.</summary>
+internal sealed class SavedActivations : IDisposable
+{
+    public int FromLayer { get; }
+    private readonly SavedLayer[] _layers;
+
+    public SavedActivations(IBackend be, ModelConfig c, AttentionShape attention, int fromLayer)
+    {
+        FromLayer = fromLayer;
+        int rows = attention.Batch * attention.SeqLen;
+        _layers = new SavedLayer[c.Layers - fromLayer];
+        for (int i = 0; i < _layers.Length; i++)
+            _layers[i] = new SavedLayer(be.AllocMat(rows, c.HiddenSize), be.AllocMat(rows, c.HiddenSize), be.AllocMat(rows, c.QkvWidth),
+                be.Alloc(attention.ProbsLength), be.AllocMat(rows, 2 * c.IntermediateSize));
+    }
+
+    /// <summary>The saved activations of block <paramref name="layer"/>, or null below FromLayer.</summary>
+    public SavedLayer? Layer(int layer) => layer >= FromLayer ? _layers[layer - FromLayer] : null;
+
+    /// <summary>Bytes kept for the backward from layer L (see the README's memory table).</summary>
+    public static long Bytes(ModelConfig c, int batch, int seqLen, int fromLayer)
+    {
+        long rows = (long)batch * seqLen;
+        long perLayer = rows * (2L * c.HiddenSize + c.QkvWidth + 2L * c.IntermediateSize) + (long)batch * c.Heads * seqLen * seqLen;
+        return 4 * perLayer * (c.Layers - fromLayer);
+    }
+
+    public void Dispose()
+    {
+        foreach (var l in _layers) { l.XIn.Buf.Dispose(); l.XMid.Buf.Dispose(); l.Qkv.Buf.Dispose(); l.Probs.Dispose(); l.GateUp.Buf.Dispose(); }
+    }
+}
