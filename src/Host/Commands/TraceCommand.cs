@@ -18,7 +18,11 @@ public static class TraceCommand
         var input = new ModelInput();
         var steering = new SteeringOptions();
         var outPath = new Option<string>("--out") { Description = "output safetensors file", Required = true };
-        var cmd = new Command("trace", "Run one sequence and save its logits and residual stream") { model, device, outPath };
+        var targets = new Option<string?>("--targets")
+        {
+            Description = "positions t: also write `nll` [1], the mean over t of -log p(token[t+1] | tokens <= t), and with --steer-layer `steer_grad` [d] = d nll / d vector",
+        };
+        var cmd = new Command("trace", "Run one sequence and save its logits and residual stream") { model, device, outPath, targets };
         input.AddTo(cmd);
         steering.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
@@ -39,13 +43,24 @@ public static class TraceCommand
                 LogitRows = all,
             });
             var resid = Enumerable.Range(0, c.Layers + 1).SelectMany(l => r.Reads[new(HookPoint.ResidPre, l)]).ToArray();
-            new SafetensorsWriter()
+            var file = new SafetensorsWriter()
                 .AddMetadata("model", Path.GetFullPath(dir)).AddMetadata("device", be.Name)
                 .Add("ids", ids, [T])
                 .Add("logits", r.Logits, [T, c.VocabSize])
-                .Add("resid_pre", resid, [c.Layers + 1, T, c.HiddenSize])
-                .Write(pr.GetValue(outPath)!);
-            Console.WriteLine($"wrote {pr.GetValue(outPath)}: logits [{T},{c.VocabSize}], resid_pre [{c.Layers + 1},{T},{c.HiddenSize}] ({be.Name})");
+                .Add("resid_pre", resid, [c.Layers + 1, T, c.HiddenSize]);
+            string written = $"logits [{T},{c.VocabSize}], resid_pre [{c.Layers + 1},{T},{c.HiddenSize}]";
+            if (pr.GetValue(targets) is { } tlist)
+            {
+                var tokens = TokenBatch.Single(ids);
+                var loss = LossTargets.MeanOverPositions(tokens, Parse.IntList(tlist, "--targets").Select(t => (0, t)).ToArray());
+                // Without steering, a zero vector at resid_pre[n_layers] gives the loss with a backward through the head only.
+                var g = m.SteerGrad(tokens, steer ?? new HookAdd(new(HookPoint.ResidPre, c.Layers), [0], new float[c.HiddenSize]), loss);
+                file.Add("nll", [(float)g.Loss], [1]);
+                written += ", nll [1]";
+                if (steer != null) { file.Add("steer_grad", g.Gradient, [c.HiddenSize]); written += $", steer_grad [{c.HiddenSize}]"; }
+            }
+            file.Write(pr.GetValue(outPath)!);
+            Console.WriteLine($"wrote {pr.GetValue(outPath)}: {written} ({be.Name})");
             return 0;
         }));
         return cmd;

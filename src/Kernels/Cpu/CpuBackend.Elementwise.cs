@@ -39,10 +39,11 @@ public sealed unsafe partial class CpuBackend
             var g = Row(gate, r); var u = Row(up, r); var d = Row(dy, r); var dg = Row(dGate, r); var du = Row(dUp, r);
             for (int i = 0; i < g.Length; i++)
             {
+                // Read every input before writing: the gradients may overwrite gate or up.
                 var (a, da) = act == GateActivation.Silu ? SiluWithDerivative(g[i]) : GeluTanhWithDerivative(g[i]);
-                float dyi = d[i];
+                float dyi = d[i], ui = u[i];
                 du[i] = dyi * a;
-                dg[i] = dyi * u[i] * da;
+                dg[i] = dyi * ui * da;
             }
         });
     }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -120,22 +119,24 @@ public sealed partial class IlgpuBackend : IBackend
         return new IlgpuBuffer<T>(this, mem, length);
     }
 
-    public void CopyToDevice<T>(ReadOnlySpan<T> src, DeviceBuffer<T> dst, long dstOffset = 0) where T : unmanaged
+    // The host spans are pinned for the copy: ILGPU takes a ref and works on its address, and an unpinned
+    // managed array can be moved by a GC during the copy (seen as stray zeros in uploaded data).
+    public unsafe void CopyToDevice<T>(ReadOnlySpan<T> src, DeviceBuffer<T> dst, long dstOffset = 0) where T : unmanaged
     {
         var b = Buf(dst, nameof(dst));
         if (dstOffset < 0 || dstOffset + src.Length > b.Length)
             throw new ArgumentOutOfRangeException(nameof(dstOffset), $"copy of {src.Length} to [{dstOffset}, ...) outside buffer of {b.Length}");
         if (src.Length == 0) return;
-        b.View.SubView(dstOffset, src.Length).CopyFromCPU(ref MemoryMarshal.GetReference(src), src.Length);
+        fixed (T* p = src) b.View.SubView(dstOffset, src.Length).CopyFromCPU(ref *p, src.Length);
     }
 
-    public void CopyToHost<T>(DeviceBuffer<T> src, long srcOffset, Span<T> dst) where T : unmanaged
+    public unsafe void CopyToHost<T>(DeviceBuffer<T> src, long srcOffset, Span<T> dst) where T : unmanaged
     {
         var b = Buf(src, nameof(src));
         if (srcOffset < 0 || srcOffset + dst.Length > b.Length)
             throw new ArgumentOutOfRangeException(nameof(srcOffset), $"copy of {dst.Length} from [{srcOffset}, ...) outside buffer of {b.Length}");
         if (dst.Length == 0) return;
-        b.View.SubView(srcOffset, dst.Length).CopyToCPU(ref MemoryMarshal.GetReference(dst), dst.Length);
+        fixed (T* p = dst) b.View.SubView(srcOffset, dst.Length).CopyToCPU(ref *p, dst.Length);
     }
 
     public void Synchronize() => _acc.Synchronize();

@@ -69,4 +69,23 @@ public class ModelConsistencyTests
         var dir = TinyModels.Write(cfg);
         Assert.That(TestData.RelMaxError(Logits(dir, "ilgpu-cpu", Prompt), Logits(dir, "cpu", Prompt)), Is.LessThan(2e-5));
     }
+
+    [TestCase("gemma", 0)]
+    [TestCase("phi3-long", 1)]
+    public void CpuAndIlgpuSteeringGradientsAgree(string arch, int layer)
+    {
+        var cfg = SteeringGradientTests.Config(arch);
+        var dir = TinyModels.Write(cfg);
+        var (tok, targets, rows) = SteeringGradientTests.Problem(20, 17, leftPad: true);
+        var v = TestData.Normal(new Random(2), cfg.HiddenSize);
+        SteerGradResult Run(string device)
+        {
+            using var be = BackendFactory.Create(device);
+            using var m = TransformerModel.Load(dir, be);
+            return m.SteerGrad(tok, new HookAdd(new(HookPoint.ResidPre, layer), rows, v), targets);
+        }
+        var (cpu, gpu) = (Run("cpu"), Run("ilgpu-cpu"));
+        Assert.That(gpu.Loss, Is.EqualTo(cpu.Loss).Within(1e-4).Percent);
+        Assert.That(TestData.RelMaxError(gpu.Gradient, cpu.Gradient), Is.LessThan(1e-4));
+    }
 }

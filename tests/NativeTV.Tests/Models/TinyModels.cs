@@ -7,10 +7,10 @@ namespace NativeTV.Tests.Models;
 /// <summary>Random checkpoints written to temporary folders, as `make-tiny` writes them.</summary>
 public static class TinyModels
 {
-    public static string Write(ModelConfig cfg, int seed = 1, int shards = 1, Func<float, float>? transform = null)
+    public static string Write(ModelConfig cfg, int seed = 1, int shards = 1, Func<float, float>? transform = null, float std = 0.08f)
     {
         var dir = Fixtures.TempDir();
-        var weights = RandomModel.Weights(cfg, seed).Select(t => (t.Name, t.Shape, transform == null ? t.Values : t.Values.Select(transform).ToArray())).ToList();
+        var weights = RandomModel.Weights(cfg, seed, std).Select(t => (t.Name, t.Shape, transform == null ? t.Values : t.Values.Select(transform).ToArray())).ToList();
         CheckpointWriter.Write(dir, cfg, weights, shards);
         return dir;
     }
