@@ -7,6 +7,10 @@ public sealed record SteerGradResult(double Loss, float[] Nll, float[] Gradient)
 
 public sealed partial class TransformerModel
 {
+    /// <summary>Device memory for the activations of <see cref="SteerGrad"/> (weights not included): the forward workspace plus what blocks >= L keep.</summary>
+    public static long SteerGradBytes(ModelConfig c, int batch, int seqLen, int layer) =>
+        Workspace.Bytes(c, batch, seqLen) + SavedActivations.Bytes(c, batch, seqLen, layer) + (long)batch * seqLen * c.HiddenSize * 4;
+
     /// <summary>
     /// Forward with <paramref name="steer"/> (scale * v added to resid_pre[L] at its rows), the loss
     /// sum_i w_i nll_i over <paramref name="targets"/>, and its gradient with respect to v: the

@@ -53,4 +53,41 @@ public class TraceCommandTests
         var diff = Enumerable.Range(0, d).Select(i => rb[(1 * T + 3) * d + i] - ra[(1 * T + 3) * d + i]).ToArray();
         Assert.That(TestData.RelMaxError(diff, v.Select(x => 2 * x).ToArray()), Is.LessThan(1e-5));
     }
+
+    [Test]
+    public void TargetsAddNllAndSteeringGradientMatchingTheReference()
+    {
+        // A checkpoint NativeTV never made, with its autograd reference (tests/fixtures/hf).
+        var dir = Fixtures.Dir("hf", "phi3_longrope");
+        using var exp = new SafetensorsFile(Path.Combine(dir, "expected_long.safetensors"));
+        int T = (int)exp.Tensors["ids"].Shape[1];
+        var tmp = Fixtures.TempDir();
+        var vec = Path.Combine(tmp, "v.safetensors");
+        var v = exp.ReadFloats("steer_vector");
+        new SafetensorsWriter().Add("vector", v, [v.Length]).Write(vec);
+        var outPath = Path.Combine(tmp, "t.safetensors");
+        var (exit, _, err) = NativetvProcess.Run("trace", "--model", dir, "--device", "cpu", "--out", outPath,
+            "--ids", string.Join(",", exp.ReadInts("ids")[..T]), "--targets", string.Join(",", exp.ReadInts("targets")),
+            "--steer-layer", exp.ReadInts("steer_layer")[0].ToString(), "--steer-vector", vec,
+            "--steer-positions", string.Join(",", exp.ReadInts("steer_positions")), "--steer-scale", exp.ReadFloats("steer_scale")[0].ToString("R"));
+        Assert.That(exit, Is.EqualTo(0), err);
+        using var f = new SafetensorsFile(outPath);
+        Assert.That(f.Tensors["nll"].Shape, Is.EqualTo(new long[] { 1 }));
+        Assert.That(f.ReadFloats("nll")[0], Is.EqualTo(exp.ReadFloats("nll")[0]).Within(1e-4).Percent);
+        Assert.That(TestData.RelMaxError(f.ReadFloats("steer_grad"), exp.ReadFloats("steer_grad")), Is.LessThan(2e-4));
+
+        // Without steering: nll only, equal to the log-softmax of the written logits.
+        Assert.That(NativetvProcess.Run("trace", "--model", dir, "--device", "cpu", "--out", outPath, "--ids", "1,5,9,13", "--targets", "1,2").Exit, Is.EqualTo(0));
+        using var g = new SafetensorsFile(outPath);
+        Assert.That(g.Contains("steer_grad"), Is.False);
+        var logits = g.ReadFloats("logits");
+        int V = (int)g.Tensors["logits"].Shape[1];
+        double Nll(int t, int token)
+        {
+            var row = logits.Skip(t * V).Take(V).Select(x => (double)x).ToArray();
+            double max = row.Max();
+            return max + Math.Log(row.Sum(x => Math.Exp(x - max))) - row[token];
+        }
+        Assert.That(g.ReadFloats("nll")[0], Is.EqualTo((Nll(1, 9) + Nll(2, 13)) / 2).Within(1e-4).Percent);
+    }
 }

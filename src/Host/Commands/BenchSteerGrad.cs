@@ -1,0 +1,45 @@
+using System.CommandLine;
+using NativeTV.Host.Cli;
+using NativeTV.Transformer.Model;
+
+namespace NativeTV.Host.Commands;
+
+/// <summary>
+/// `nativetv bench steer-grad`: a batch of prompts as cleaning uses them (steering at one position
+/// per prompt, loss on the next two tokens): forward only vs forward + backward to resid_pre[L].
+/// </summary>
+public static class BenchSteerGrad
+{
+    public static Command Create()
+    {
+        var shape = new BenchCommand.ShapeOptions();
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 24 };
+        var tokens = new Option<int>("--tokens") { Description = "tokens per prompt", DefaultValueFactory = _ => 40 };
+        var layer = new Option<int>("--layer") { Description = "steered layer (the backward runs down to it)", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("steer-grad", "Forward-only vs forward+backward time of the steering gradient") { batch, tokens, layer };
+        shape.AddTo(cmd);
+        cmd.SetAction(pr => CliErrors.Run(() =>
+        {
+            int B = pr.GetValue(batch), T = pr.GetValue(tokens), L = pr.GetValue(layer), n = pr.GetValue(shape.Reps);
+            var cfg = shape.Config(pr, T);
+            using var be = CommonOptions.CreateBackend(pr.GetValue(shape.Device)!);
+            using var model = BenchCommand.RandomModelOn(be, cfg);
+            var ids = Enumerable.Range(0, B * T).Select(i => (i * 7919 + 13) % cfg.VocabSize).ToArray();
+            var tok = new TokenBatch(B, T, ids, Enumerable.Repeat(1, B * T).ToArray());
+            var targets = LossTargets.AnswerMetric(tok, Enumerable.Repeat(T - 2, B).ToArray(), nFirst: 2);
+            var steer = new HookAdd(new(HookPoint.ResidPre, L), Enumerable.Range(0, B).Select(b => tok.Row(b, T - 3)).ToArray(), new float[cfg.HiddenSize]);
+            var fwdReq = new ForwardRequest { Tokens = tok, Adds = [steer], LogitRows = targets.Select(t => t.Row).ToArray() };
+            double fwd = BenchCommand.Median(n, () => model.Forward(fwdReq));
+            double both = BenchCommand.Median(n, () => model.SteerGrad(tok, steer, targets));
+            long saved = TransformerModel.SteerGradBytes(cfg, B, T, L);
+            BenchCommand.Print([
+                ($"forward ({B} x {T} tokens)", $"{fwd * 1e3:F1} ms"),
+                ($"forward + backward to resid_pre[{L}]", $"{both * 1e3:F1} ms"),
+                ("ratio (target <= 3)", $"{both / fwd:F2}"),
+                ("activation memory of forward + backward", InfoCommand.Bytes(saved)),
+            ]);
+            return 0;
+        }));
+        return cmd;
+    }
+}
