@@ -75,7 +75,7 @@ public sealed class Checkpoint : ITensorSource, IDisposable
     }
 
     /// <summary>The dtype the weights are stored in (of the embedding).</summary>
-    public DType StoredDType => Get("model.embed_tokens.weight", Config.VocabSize, Config.HiddenSize).DType;
+    public DType StoredDType => Get(ModelLayout.Embedding(Config).Name, ModelLayout.Embedding(Config).Shape).DType;
 
     public void Dispose() { foreach (var f in _files) f.Dispose(); }
 }
