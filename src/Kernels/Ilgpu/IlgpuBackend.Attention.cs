@@ -40,10 +40,11 @@ public sealed partial class IlgpuBackend
             acc.LoadStreamKernel<ArrayView<float>, ArrayView<int>, AttnArgs>(AttentionSoftmaxKernel));
         softmax(new KernelConfig(Count((long)batch * qh * seq, "Attention softmax"), _reduceGroup), pb.View, mb.View, a);
 
-        var pv = Kernel("Attention.PV", acc =>
-            acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, MatV, AttnArgs, MatV>(AttentionPVKernel));
-        pv(Count(rows * qh * hd, "Attention PV"), pb.View, vv, a, yv);
+        PV()(Count(rows * qh * hd, "Attention PV"), pb.View, vv, a, 1f, yv);
     }
+
+    private Action<Index1D, ArrayView<float>, MatV, AttnArgs, float, MatV> PV() => Kernel("Attention.PV", acc =>
+        acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, MatV, AttnArgs, float, MatV>(AttentionPVKernel));
 
     /// <summary>Scalar attention arguments as one kernel parameter.</summary>
     public struct AttnArgs
@@ -114,8 +115,11 @@ public sealed partial class IlgpuBackend
             probs[baseIdx + j] *= inv;
     }
 
-    /// <summary>One thread per output (b, t, h, d): y = sum_j P[b, h, t, j] v[b, j, kvHead, d] over the keys that can be visible.</summary>
-    private static void AttentionPVKernel(Index1D idx, ArrayView<float> probs, MatV v, AttnArgs a, MatV y)
+    /// <summary>
+    /// One thread per output (b, t, h, d): y = scale sum_j P[b, h, t, j] v[b, j, kvHead, d] over the keys
+    /// that can be visible. The backward reuses it for dq = scale dS k.
+    /// </summary>
+    private static void AttentionPVKernel(Index1D idx, ArrayView<float> probs, MatV v, AttnArgs a, float scale, MatV y)
     {
         int hd = a.HeadDim;
         int d = idx % hd;
@@ -131,7 +135,7 @@ public sealed partial class IlgpuBackend
         float acc = 0f;
         for (int j = j0; j <= t; j++)
             acc += probs[pBase + j] * v.Data[v.Idx(b * seq + j, vCol)];
-        y.Data[y.Idx(row, h * hd + d)] = acc;
+        y.Data[y.Idx(row, h * hd + d)] = scale * acc;
     }
 
     // ---------------------------------------------------------------- backward
@@ -178,9 +182,7 @@ public sealed partial class IlgpuBackend
             acc.LoadStreamKernel<ArrayView<float>, ArrayView<float>, AttnArgs>(AttentionBackwardDSKernel));
         dS(new KernelConfig(Count((long)batch * qh * seq, "AttentionBackward dS"), _reduceGroup), pb.View, sb.View, a);
 
-        var dQ = Kernel("AttentionBackward.dQ", acc =>
-            acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, MatV, AttnArgs, MatV>(AttentionBackwardDQKernel));
-        dQ(Count(rows * qh * hd, "AttentionBackward dq"), sb.View, kv, a, dqv);
+        PV()(Count(rows * qh * hd, "AttentionBackward dq"), sb.View, kv, a, a.Scale, dqv);
 
         var dKV = Kernel("AttentionBackward.dKV", acc =>
             acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, MatV, MatV, AttnArgs, MatV, MatV>(AttentionBackwardDKVKernel));
@@ -222,26 +224,6 @@ public sealed partial class IlgpuBackend
             float p = probs[baseIdx + j];
             scratch[baseIdx + j] = p != 0f ? p * (scratch[baseIdx + j] - dot) : 0f;
         }
-    }
-
-    /// <summary>One thread per (b, t, h, i): dq = scale sum_j dS[b, h, t, j] k[b, j, kvHead, i] over the keys that can be visible.</summary>
-    private static void AttentionBackwardDQKernel(Index1D idx, ArrayView<float> dS, MatV k, AttnArgs a, MatV dq)
-    {
-        int hd = a.HeadDim;
-        int d = idx % hd;
-        int rest = idx / hd;
-        int h = rest % a.QHeads;
-        int row = rest / a.QHeads; // b * seq + t
-        int seq = a.Seq;
-        int b = row / seq;
-        int t = row - b * seq;
-        int j0 = a.Window > 0 && t - a.Window + 1 > 0 ? t - a.Window + 1 : 0;
-        long sBase = ((long)(b * a.QHeads + h) * seq + t) * seq;
-        int kCol = h / a.Group * hd + d;
-        float acc = 0f;
-        for (int j = j0; j <= t; j++)
-            acc += dS[sBase + j] * k.Data[k.Idx(b * seq + j, kCol)];
-        dq.Data[dq.Idx(row, h * hd + d)] = a.Scale * acc;
     }
 
     /// <summary>

@@ -8,25 +8,12 @@ namespace NativeTV.Tests.Ops;
 /// (the way ggml's test-backend-ops checks its backends).
 /// </summary>
 [TestFixtureSource(typeof(TestBackends), nameof(TestBackends.Names))]
-public class BackendOpsTests(string device)
+public class BackendOpsTests(string device) : BackendFixture(device)
 {
-    private IBackend be = null!;
     private const double Tol = 2e-5;
-
-    [OneTimeSetUp] public void Setup() => be = BackendFactory.Create(device);
-    [OneTimeTearDown] public void TearDown() => be.Dispose();
 
     private static HostTensor Weight(float[] values, int rows, int cols, DType dt) =>
         HostTensor.FromFloats("w", values, rows == 1 ? [cols] : [rows, cols], dt);
-
-    /// <summary>A view with padding columns on both sides, so Offset and Ld are exercised.</summary>
-    private Mat Strided(float[] dense, int rows, int cols, int padLeft = 3, int padRight = 2)
-    {
-        int ld = cols + padLeft + padRight;
-        var host = new float[rows * ld];
-        for (int r = 0; r < rows; r++) Array.Copy(dense, r * cols, host, r * ld + padLeft, cols);
-        return new Mat(be.Upload(host), padLeft, rows, cols, ld);
-    }
 
     [TestCase(5, 37, 19, DType.F32)]
     [TestCase(1, 64, 33, DType.BF16)]

@@ -5,24 +5,9 @@ namespace NativeTV.Tests.Ops;
 
 /// <summary>Every backward op on every backend against the (finite-difference-checked) scalar reference.</summary>
 [TestFixtureSource(typeof(TestBackends), nameof(TestBackends.Names))]
-public class BackwardOpsTests(string device)
+public class BackwardOpsTests(string device) : BackendFixture(device)
 {
-    private IBackend be = null!;
     private const double Tol = 2e-5;
-
-    [OneTimeSetUp] public void Setup() => be = BackendFactory.Create(device);
-    [OneTimeTearDown] public void TearDown() => be.Dispose();
-
-    /// <summary>A view with padding columns on both sides, so Offset and Ld are exercised.</summary>
-    private Mat Strided(float[] dense, int rows, int cols, int padLeft = 2, int padRight = 3)
-    {
-        int ld = cols + padLeft + padRight;
-        var host = new float[rows * ld];
-        for (int r = 0; r < rows; r++) Array.Copy(dense, r * cols, host, r * ld + padLeft, cols);
-        return new Mat(be.Upload(host), padLeft, rows, cols, ld);
-    }
-
-    private Mat Zeros(int rows, int cols) => Strided(new float[rows * cols], rows, cols);
 
     [TestCase(5, 37, 19, DType.F32, false)]
     [TestCase(1, 64, 33, DType.BF16, true)]

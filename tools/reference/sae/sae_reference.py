@@ -307,7 +307,8 @@ def load(path):
 def gradient_pursuit(y, D, k, nonneg=True, normalize_rows=False, b_dec=None, subtract_b_dec=False,
                      return_trace=False):
     """y [M,d_in], D [d_sae,d_in] decoder rows.  Returns (coeffs [M,d_sae], recon [M,d_in]) in float64
-    (+ a per-row trace of (selected index, top-2 gap of the selection criterion) when return_trace).
+    (+ a per-row trace of (selected index, top-2 gap of the selection criterion, max|c|) per iteration
+    when return_trace).
 
     rows: D as stored, or each row / ||row|| when normalize_rows (coefficients then multiply the normalised rows).
     target y' = y - b_dec when subtract_b_dec, else y.  w = 0, r = y'.  Repeat k times:
@@ -338,7 +339,7 @@ def gradient_pursuit(y, D, k, nonneg=True, normalize_rows=False, b_dec=None, sub
             crit = c if nonneg else np.abs(c)
             idx = int(np.argmax(crit))  # first index on exact ties
             srt = np.sort(crit)
-            trace.append((idx, float(srt[-1] - srt[-2]), float(abs(srt[-1]) + 1e-300)))
+            trace.append((idx, float(srt[-1] - srt[-2]), float(np.abs(c).max()) + 1e-300))
             support[idx] = True
             g = np.where(support, c, 0.0)
             Dg = Dm.T @ g
