@@ -8,5 +8,6 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
     GenerateCommand.Create(),
     MakeTinyCommand.Create(),
     BenchCommand.Create(),
+    SaeCommand.Create(),
 };
 return root.Parse(args).Invoke();

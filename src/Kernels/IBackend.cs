@@ -64,8 +64,8 @@ public interface IBackend : IDisposable
     /// <summary>y = act(gate) * up, elementwise.</summary>
     void GatedActivation(Mat gate, Mat up, GateActivation act, Mat y);
 
-    /// <summary>y += x, elementwise.</summary>
-    void Add(Mat y, Mat x);
+    /// <summary>y += alpha x, elementwise.</summary>
+    void Add(Mat y, Mat x, float alpha = 1f);
 
     /// <summary>y[rows[i]] += scale * v for i &lt; count (the steering hook).</summary>
     void AddToRows(Mat y, DeviceBuffer<int> rows, int count, DeviceBuffer<float> v, float scale);
@@ -75,6 +75,26 @@ public interface IBackend : IDisposable
 
     /// <summary>y = x, elementwise.</summary>
     void Copy(Mat x, Mat y);
+
+    // ----- Sparse autoencoders -----
+
+    /// <summary>f = act(z) per row (see <see cref="SaeActivationArgs"/>); f may be z.</summary>
+    void SaeActivation(Mat z, SaeActivationArgs args, Mat f);
+
+    /// <summary>dz = df * d act / d z (the gate and jump are steps: zero derivative; off features stay off).</summary>
+    void SaeActivationBackward(Mat z, SaeActivationArgs args, Mat df, Mat dz);
+
+    /// <summary>
+    /// One gradient-pursuit selection per row: the argmax of c (of |c| when <paramref name="signed"/>)
+    /// joins the row's support (support[r, j] = 1), then c becomes c restricted to the support.
+    /// </summary>
+    void PursuitSelect(Mat c, Mat support, bool signed);
+
+    /// <summary>dots[r] = a[r] . b[r].</summary>
+    void RowDots(Mat a, Mat b, DeviceBuffer<float> dots);
+
+    /// <summary>w[r] += (num[r] / den[r]) g[r], then w[r] = max(w[r], 0) when <paramref name="nonNegative"/>; a row with den[r] = 0 is left unchanged.</summary>
+    void PursuitUpdate(Mat w, Mat g, DeviceBuffer<float> num, DeviceBuffer<float> den, bool nonNegative);
 
     // ----- Backward ops: gradients with respect to activations (weights are frozen). -----
 

@@ -61,7 +61,7 @@ public sealed unsafe partial class CpuBackend
         return (0.5f * x * (1f + th), 0.5f * (1f + th) + 0.5f * x * (1f - th * th) * c * (1f + 3f * k * x * x));
     }
 
-    public void Add(Mat y, Mat x) => ParallelRows(y.Rows, y.Cols, r => TensorPrimitives.Add(Row(y, r), Row(x, r), Row(y, r)));
+    public void Add(Mat y, Mat x, float alpha = 1f) => ParallelRows(y.Rows, y.Cols, r => TensorPrimitives.MultiplyAdd(Row(x, r), alpha, Row(y, r), Row(y, r)));
 
     public void AddToRows(Mat y, DeviceBuffer<int> rows, int count, DeviceBuffer<float> v, float scale)
     {

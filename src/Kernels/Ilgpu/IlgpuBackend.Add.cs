@@ -5,23 +5,23 @@ namespace NativeTV.Kernels.Ilgpu;
 
 public sealed partial class IlgpuBackend
 {
-    public void Add(Mat y, Mat x)
+    public void Add(Mat y, Mat x, float alpha = 1f)
     {
         var yv = View(y, nameof(y));
         var xv = View(x, nameof(x));
         Require(x.Rows == y.Rows && x.Cols == y.Cols, $"Add: y {y.Rows}x{y.Cols} vs x {x.Rows}x{x.Cols}");
         int n = Count((long)y.Rows * y.Cols, "Add");
         if (n == 0) return;
-        var k = Kernel("Add", a => a.LoadAutoGroupedStreamKernel<Index1D, MatV, MatV>(AddKernel));
-        k(n, yv, xv);
+        var k = Kernel("Add", a => a.LoadAutoGroupedStreamKernel<Index1D, MatV, MatV, float>(AddKernel));
+        k(n, yv, xv, alpha);
     }
 
-    /// <summary>One thread per element: y += x.</summary>
-    private static void AddKernel(Index1D idx, MatV y, MatV x)
+    /// <summary>One thread per element: y += alpha x.</summary>
+    private static void AddKernel(Index1D idx, MatV y, MatV x, float alpha)
     {
         int r = idx / y.Cols;
         int c = idx - r * y.Cols;
-        y.Data[y.Idx(r, c)] += x.Data[x.Idx(r, c)];
+        y.Data[y.Idx(r, c)] += alpha * x.Data[x.Idx(r, c)];
     }
 
     public void Copy(Mat x, Mat y)

@@ -47,6 +47,8 @@ CASES = {
     "saelens_topk": ("saelens6", "topk", 44, {"k": TOPK_K}),
     "saelens_pre6_standard": ("saelens_pre6", "standard", 55, {"apply_b_dec_to_input": False}),
     "saelens_normscale": ("saelens6", "standard", 66, {"normscale": True}),
+    # extra (not in the original brief): per-row runtime normalisation
+    "saelens_constnorm": ("saelens6", "standard", 99, {"normalize": "constant_norm_rescale"}),
     "dictlearn_gated": ("dictlearn", "gated", 77, {}),
     "gemmascope_jumprelu": ("gemmascope", "jumprelu", 88, {"apply_b_dec_to_input": False}),
 }
@@ -180,7 +182,8 @@ def write_saelens6(d, arch, p, extra):
         "dtype": "float32",
         "device": "cpu",
         "apply_b_dec_to_input": extra.get("apply_b_dec_to_input", True),
-        "normalize_activations": "expected_average_only_in" if extra.get("normscale") else "none",
+        "normalize_activations": ("expected_average_only_in" if extra.get("normscale")
+                                  else extra.get("normalize", "none")),
         "reshape_activations": "none",
         "metadata": _v6_metadata(),
     }
@@ -340,11 +343,52 @@ def crosscheck(name, sae, x, f, x_hat, d):
         return {"pre6_fold_x_hat_maxdiff": float(
             (ref.SAE(sae.arch, sae.W_enc * sae.norm_scaling_factor, sae.W_dec / sae.norm_scaling_factor, sae.b_dec,
                      b_enc=sae.b_enc).forward(x)[1] - x_hat).abs().max())}
+    if name == "saelens_constnorm":
+        cf = math.sqrt(D_IN) / x.norm(dim=-1, keepdim=True)                 # SAELens run_time_activation_norm_fn_in
+        f2 = torch.relu((x * cf - sae.b_dec) @ sae.W_enc + sae.b_enc)
+        assert torch.allclose(f2, f, rtol=1e-12, atol=1e-9)
+        assert torch.allclose((f2 @ sae.W_dec + sae.b_dec) / cf, x_hat, rtol=1e-12, atol=1e-9)
     if sae.arch == "gated" and name == "saelens_gated":
         pi_gate = (x - sae.b_dec) @ sae.W_enc + sae.b_gate
         f2 = (pi_gate > 0).to(F64) * torch.relu(sae.r_mag.exp() * ((x - sae.b_dec) @ sae.W_enc) + sae.b_mag)
         assert torch.allclose(f2, f, rtol=1e-12, atol=1e-9)
     return {}
+
+
+def pursuit_batched(y, D, k, nonneg, normalize_rows, b_dec, subtract_b_dec):
+    """Second, independently written (batched, torch) implementation of the same pursuit spec, used only to
+    cross-check ref.gradient_pursuit."""
+    D = D.to(F64)
+    if normalize_rows:
+        D = D / D.norm(dim=1, keepdim=True)
+    Yt = y.to(F64) - (b_dec.to(F64) if subtract_b_dec else 0.0)
+    M, n = Yt.shape[0], D.shape[0]
+    w = torch.zeros(M, n, dtype=F64)
+    sup = torch.zeros(M, n, dtype=torch.bool)
+    active = torch.ones(M, dtype=torch.bool)
+    r = Yt.clone()
+    for _ in range(k):
+        c = r @ D.T
+        pick = (c if nonneg else c.abs()).argmax(dim=1)
+        sup[torch.arange(M), pick] |= active
+        g = torch.where(sup, c, torch.zeros_like(c))
+        Dg = g @ D
+        den = (Dg * Dg).sum(1)
+        active = active & (den > 0)
+        alpha = torch.where(active, (Dg * r).sum(1) / torch.where(den > 0, den, torch.ones_like(den)),
+                            torch.zeros_like(den))
+        w = w + alpha[:, None] * g
+        if nonneg:
+            w = w.clamp_min(0.0)
+        r = Yt - w @ D
+    return w, w @ D + (b_dec.to(F64) if subtract_b_dec else 0.0)
+
+
+def crosscheck_pursuit(sae, y, pouts):
+    for name, k, nonneg, norm_rows, sub in PURSUIT_CASES:
+        w2, r2 = pursuit_batched(y, sae.W_dec, k, nonneg, norm_rows, sae.b_dec, sub)
+        assert torch.allclose(w2, pouts[name + "_coeffs"], rtol=1e-9, atol=1e-9), name
+        assert torch.allclose(r2, pouts[name + "_recon"], rtol=1e-9, atol=1e-9), name
 
 
 # --------------------------------------------------------------------------------------------
@@ -363,8 +407,9 @@ def build_case(name, check=False):
         os.makedirs(d, exist_ok=True)
         for fn in os.listdir(d):
             os.remove(os.path.join(d, fn))
-        # the normscale SAE sees inputs already scaled to norm ~sqrt(d_in)
-        p = make_params(arch, seed, math.sqrt(D_IN) if normscale else TYPICAL_NORM)
+        # the normscale / constnorm SAEs see inputs already scaled to norm ~sqrt(d_in)
+        unit_scale = normscale or extra.get("normalize") == "constant_norm_rescale"
+        p = make_params(arch, seed, math.sqrt(D_IN) if unit_scale else TYPICAL_NORM)
         # choose input / pursuit seeds so that all discrete decisions are far from ties (float32-robust)
         WRITERS[fmt](d, arch, p, extra)
         sae = ref.load(d)
@@ -391,6 +436,7 @@ def build_case(name, check=False):
     out = {"x": x, "f": f, "x_hat": x_hat, "y": y}
     pouts, pm = pursuit_outputs(sae, y, with_margin=True)
     out.update(pouts)
+    crosscheck_pursuit(sae, y, pouts)
     info.update(crosscheck(name, sae, x, f, x_hat, d))
     out32 = {k: v.to(F32).contiguous() for k, v in out.items()}
     meta = {"generator": "tools/reference/sae/make_sae_fixtures.py", "case": name, "format": fmt, "arch": arch,

@@ -374,6 +374,7 @@ if __name__ == "__main__":
     f, xh = s.forward(exp["x"])
     print(f"arch={s.arch} d_in={s.d_in} d_sae={s.d_sae} apply_b_dec_to_input={s.apply_b_dec_to_input} "
           f"normalize={s.normalize_activations} s={s.norm_scaling_factor}")
-    print("max|f - expected f| =", float((f - exp["f"].to(F64)).abs().max()))
-    print("max|x_hat - expected x_hat| =", float((xh - exp["x_hat"].to(F64)).abs().max()))
+    rel = lambda a, b: float(((a - b.to(F64)).abs().max(-1).values / b.to(F64).abs().max(-1).values.clamp_min(1e-30)).max())  # noqa: E731
+    print("max row-relative |f - expected f|         =", rel(f, exp["f"]))
+    print("max row-relative |x_hat - expected x_hat| =", rel(xh, exp["x_hat"]))
     print("L0 per row:", (f > 0).sum(-1).tolist())
