@@ -55,7 +55,7 @@ public static partial class GemmaScopeFormat
                 string name = e.FullName[..^4];
                 if (name.StartsWith("w_", StringComparison.Ordinal)) name = "W_" + name[2..];
                 using var s = e.Open();
-                result[name] = NpyReader.Read(s, path, e.FullName);
+                result[name] = NpyReader.Read(s, path, e.FullName, e.Length);
             }
         }
         catch (InvalidDataException e) { throw new CheckpointException(path, $"not a valid .npz (zip) file ({e.Message})"); }

@@ -23,7 +23,8 @@ public static partial class NpyReader
 
     /// <param name="file">The file the stream comes from (the .npz, for messages).</param>
     /// <param name="member">The array's name inside it (for messages).</param>
-    public static NpyArray Read(Stream s, string file, string member)
+    /// <param name="length">The stream's length when known (a zip entry's size): checked before allocating.</param>
+    public static NpyArray Read(Stream s, string file, string member, long? length = null)
     {
         CheckpointException Bad(string problem) => new(file, $"'{member}': {problem}");
         try
@@ -41,14 +42,21 @@ public static partial class NpyReader
             s.ReadExactly(header);
             // Version 3 headers are UTF-8, earlier ones latin-1; the fields we read are ASCII either way.
             var (descr, fortran, shape) = ParseHeader(Encoding.UTF8.GetString(header), Bad);
-            long count = shape.Aggregate(1L, (a, b) => a * b);
+            long count = shape.Aggregate(1L, (a, b) => checked(a * b));
             if (count > Array.MaxLength) throw Bad($"shape [{string.Join(",", shape)}] is too large to read");
+            int itemSize = descr switch
+            {
+                "<f2" => 2, "<f4" => 4, "<f8" => 8,
+                _ => throw Bad($"dtype '{descr}' is not supported (little-endian float16/32/64: <f2, <f4, <f8)"),
+            };
+            long dataStart = (major == 1 ? 10 : 12) + headerLen;
+            if (length is long len && dataStart + count * itemSize > len)
+                throw Bad($"truncated: shape [{string.Join(",", shape)}] of {descr} needs {count * itemSize} data bytes, the member holds {Math.Max(0, len - dataStart)}");
             var values = descr switch
             {
-                "<f4" => ReadF32(s, (int)count),
+                "<f4" => ReadRaw<float>(s, (int)count),
                 "<f2" => ReadRaw<Half>(s, (int)count).Select(h => (float)h).ToArray(),
-                "<f8" => ReadRaw<double>(s, (int)count).Select(d => (float)d).ToArray(),
-                _ => throw Bad($"dtype '{descr}' is not supported (little-endian float16/32/64: <f2, <f4, <f8)"),
+                _ => ReadRaw<double>(s, (int)count).Select(d => (float)d).ToArray(),
             };
             if (fortran)
             {
@@ -59,13 +67,7 @@ public static partial class NpyReader
         }
         catch (EndOfStreamException) { throw Bad("truncated (the stream ends before the header or data does)"); }
         catch (InvalidDataException e) { throw Bad($"corrupt data ({e.Message})"); }
-    }
-
-    private static float[] ReadF32(Stream s, int count)
-    {
-        var r = new float[count];
-        s.ReadExactly(MemoryMarshal.AsBytes(r.AsSpan()));
-        return r;
+        catch (OverflowException) { throw Bad("shape or header length too large (corrupt header?)"); }
     }
 
     private static T[] ReadRaw<T>(Stream s, int count) where T : unmanaged

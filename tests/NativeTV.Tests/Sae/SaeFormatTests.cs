@@ -220,14 +220,13 @@ public class SaeFormatTests
     [Test]
     public void NpyFortranOrderAndFloat64AreRead()
     {
-        var a = new double[,] { { 1, 2, 3 }, { 4, 5, 6 } };
+        // [[1, 2, 3], [4, 5, 6]] stored column by column.
         var colMajor = new List<byte>();
         foreach (var v in new[] { 1.0, 4, 2, 5, 3, 6 }) colMajor.AddRange(BitConverter.GetBytes(v));
         var npy = Npy("<f8", true, "(2, 3)", colMajor.ToArray());
         var r = NpyReader.Read(new MemoryStream(npy), "mem.npz", "a.npy");
         Assert.That(r.Shape, Is.EqualTo(new long[] { 2, 3 }));
         Assert.That(r.Values, Is.EqualTo(new float[] { 1, 2, 3, 4, 5, 6 }));
-        Assert.That(a.Length, Is.EqualTo(6));
     }
 
     [Test]
@@ -348,6 +347,14 @@ public class SaeFormatTests
     }
 
     [Test]
+    public void TruncatedNpyStream()
+    {
+        var npy = Npy("<f4", false, "(24, 96)", new byte[100]);
+        var e = Assert.Throws<CheckpointException>(() => NpyReader.Read(new MemoryStream(npy), "x.npz", "W_enc.npy"))!;
+        Assert.That(e.Message, Does.Contain("x.npz").And.Contain("'W_enc.npy'").And.Contain("truncated"));
+    }
+
+    [Test]
     public void UnsupportedNpyDtype()
     {
         var npz = WriteNpz(("W_enc.npy", Npy(">f4", false, "(2,)", new byte[8])));
@@ -359,7 +366,7 @@ public class SaeFormatTests
     {
         var full = GemmaScopeFormat.ReadNpz(Fixtures.Dir("sae", "gemmascope_jumprelu", "params.npz"));
         var members = full.Where(kv => kv.Key != "threshold")
-            .Select(kv => (kv.Key + ".npy", Npy("<f4", false, $"({string.Join(", ", kv.Value.Shape)},)".Replace(",,", ","), F32Bytes(kv.Value.Values))))
+            .Select(kv => (kv.Key + ".npy", Npy("<f4", false, $"({string.Join(", ", kv.Value.Shape)},)", F32Bytes(kv.Value.Values))))
             .ToArray();
         var npz = WriteNpz(members);
         ExpectError(npz, npz, "missing array 'threshold'");
