@@ -16,6 +16,7 @@ public static class BenchCommand
         var bench = new Command("bench", "Benchmarks (ratios against a baseline measured in the same run)");
         bench.Subcommands.Add(BenchForward.Create());
         bench.Subcommands.Add(BenchSteerGrad.Create());
+        bench.Subcommands.Add(BenchSae.Create());
         return bench;
     }
 

@@ -119,12 +119,14 @@ public sealed partial class IlgpuBackend
 
     /// <summary>
     /// One group per row. Only positive entries can survive the ReLU, so only they are ranked, by value
-    /// descending then index ascending. Each thread keeps the best of its own strided entries that ranks
-    /// below the last pick; each of up to K rounds takes the group's best of those (a shared-memory argmax,
-    /// lower index on ties), and only the thread that owned the pick rescans its entries. The K-th pick is
-    /// then the threshold: an entry is kept when it ranks at or above it (all positives when fewer than K
-    /// are positive). z is only read until the last round's reduction, whose barriers every thread has
-    /// passed before any write, so y may alias z (and df, entry for entry).
+    /// descending then index ascending. Thread t owns entries t, t + G, t + 2G, ... (G the group size) and
+    /// keeps the best of them that ranks below the last pick; each of up to K rounds takes the group's best
+    /// of those (a shared-memory argmax, lower index on ties). Only the owner of the pick needs a new best:
+    /// the whole group rescans the owner's entries (thread t reads its entries t, t + G, ... of them, in
+    /// parallel) and a second argmax hands the result to the owner. The K-th pick is then the threshold:
+    /// an entry is kept when it ranks at or above it (all positive entries when fewer than K are positive).
+    /// z is only read until the last round's reduction, whose barriers every thread has passed before any
+    /// write, so y may alias z (and df, entry for entry).
     /// </summary>
     private static void SaeTopKKernel(MatV z, int k, MatV src, int backward, MatV y)
     {
@@ -133,31 +135,24 @@ public sealed partial class IlgpuBackend
         int row = Grid.IdxX;
         int n = z.Cols;
         int t = Group.IdxX;
+        int g = Group.DimX;
 
-        float lastV = float.PositiveInfinity;
-        int lastI = -1;
         float bv = -1f;
         int bi = int.MaxValue;
+        for (int c = t; c < n; c += g)
+        {
+            float v = z.Data[z.Idx(row, c)];
+            if (v > 0f && v > bv)
+            {
+                bv = v;
+                bi = c;
+            }
+        }
         // Kept: v > 0 and (v > thV or (v == thV and j <= thI)); the default keeps every positive entry.
         float thV = -1f;
         int thI = int.MaxValue;
-        int owner = t;
         for (int round = 0; round < k; round++)
         {
-            if (owner == t)
-            {
-                bv = -1f;
-                bi = int.MaxValue;
-                for (int c = t; c < n; c += Group.DimX)
-                {
-                    float v = z.Data[z.Idx(row, c)];
-                    if (v > 0f && (v < lastV || (v == lastV && c > lastI)) && v > bv)
-                    {
-                        bv = v;
-                        bi = c;
-                    }
-                }
-            }
             int best = GroupArgMax(bv, bi, sv, si);
             if (best == int.MaxValue)
             {
@@ -166,14 +161,34 @@ public sealed partial class IlgpuBackend
                 thI = int.MaxValue;
                 break;
             }
-            lastV = z.Data[z.Idx(row, best)];
-            lastI = best;
+            float lastV = z.Data[z.Idx(row, best)];
             thV = lastV;
             thI = best;
-            owner = best % Group.DimX;
+            if (round == k - 1) break;
+
+            // The owner's next best: the best of its entries ranking below (lastV, best).
+            int owner = best % g;
+            float cv = -1f;
+            int ci = int.MaxValue;
+            for (long c = owner + (long)t * g; c < n; c += (long)g * g)
+            {
+                int j = (int)c;
+                float v = z.Data[z.Idx(row, j)];
+                if (v > 0f && (v < lastV || (v == lastV && j > best)) && v > cv)
+                {
+                    cv = v;
+                    ci = j;
+                }
+            }
+            int next = GroupArgMax(cv, ci, sv, si);
+            if (t == owner)
+            {
+                bi = next;
+                bv = next == int.MaxValue ? -1f : z.Data[z.Idx(row, next)];
+            }
         }
 
-        for (int c = t; c < n; c += Group.DimX)
+        for (int c = t; c < n; c += g)
         {
             float v = z.Data[z.Idx(row, c)];
             bool kept = v > 0f && (v > thV || (v == thV && c <= thI));

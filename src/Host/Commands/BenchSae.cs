@@ -1,0 +1,59 @@
+using System.CommandLine;
+using NativeTV.Host.Cli;
+using NativeTV.Kernels;
+using NativeTV.Sae;
+
+namespace NativeTV.Host.Commands;
+
+/// <summary>
+/// `nativetv bench sae`: encode tokens/s and gradient-pursuit vectors/s on a random SAE, with the
+/// backend's raw GEMM rate on the encoder's matmul measured in the same run as the baseline.
+/// </summary>
+public static class BenchSae
+{
+    public static Command Create()
+    {
+        var device = CommonOptions.Device();
+        var dIn = new Option<int>("--d-in") { DefaultValueFactory = _ => 2048 };
+        var dSae = new Option<int>("--d-sae") { DefaultValueFactory = _ => 32768 };
+        var k = new Option<int>("--k") { DefaultValueFactory = _ => 20 };
+        var vectors = new Option<int>("--vectors") { Description = "vectors per pursuit batch", DefaultValueFactory = _ => 256 };
+        var tokens = new Option<int>("--tokens") { Description = "tokens per encode batch", DefaultValueFactory = _ => 1024 };
+        var reps = new Option<int>("--reps") { DefaultValueFactory = _ => 3 };
+        var cmd = new Command("sae", "SAE encode tokens/s and gradient pursuit vectors/s vs the raw GEMM rate") { device, dIn, dSae, k, vectors, tokens, reps };
+        cmd.SetAction(pr => CliErrors.Run(() =>
+        {
+            int di = pr.GetValue(dIn), ds = pr.GetValue(dSae), n = pr.GetValue(reps), V = pr.GetValue(vectors), T = pr.GetValue(tokens);
+            var rng = new Random(1);
+            float[] R(int count, float std) { var a = new float[count]; for (int i = 0; i < count; i++) a[i] = std * (2 * rng.NextSingle() - 1); return a; }
+            var sae = new NativeTV.Sae.Sae
+            {
+                Arch = SaeArchitecture.Gated, DIn = di, DSae = ds, WEnc = R(di * ds, 0.05f), WDec = R(ds * di, 0.05f), BDec = R(di, 0.1f),
+                BGate = R(ds, 0.1f), RMag = R(ds, 0.1f), BMag = R(ds, 0.1f), ApplyBDecToInput = true,
+            };
+            using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
+            Console.WriteLine($"{be.DeviceDescription}; gated SAE d_in {di}, d_sae {ds}, k {pr.GetValue(k)}");
+            using var dsae = new DeviceSae(sae, be);
+            var x = be.UploadMat(R(T * di, 1f), T, di);
+            var z = be.AllocMat(T, ds);
+            double encode = BenchCommand.Median(n, () => { dsae.Encode(x, z, z); be.Synchronize(); });
+            var y = be.UploadMat(R(V * di, 1f), V, di);
+            var coeffs = be.AllocMat(V, ds);
+            var recon = be.AllocMat(V, di);
+            double pursuit = BenchCommand.Median(n, () => { dsae.Pursuit(y, new PursuitOptions(pr.GetValue(k)), coeffs, recon); be.Synchronize(); });
+            using var w = be.Upload(HostTensor.FromFloats("w", R(ds * di, 0.05f), [ds, di]));
+            double gemm = BenchCommand.Median(n, () => { be.MatMul(x, w, z); be.Synchronize(); });
+            double gemmRate = 2.0 * T * ds * di / gemm;
+            BenchCommand.Print([
+                ($"encode ({T} tokens)", $"{encode * 1e3:F1} ms, {T / encode:F0} tokens/s"),
+                ("encode GFLOP/s (its GEMM)", $"{2.0 * T * ds * di / encode / 1e9:F1}"),
+                ($"raw GEMM GFLOP/s ({T}x{di} by {ds}x{di})", $"{gemmRate / 1e9:F1}"),
+                ($"gradient pursuit ({V} vectors, k {pr.GetValue(k)})", $"{pursuit * 1e3:F1} ms, {V / pursuit:F0} vectors/s"),
+                ("pursuit GFLOP/s (3 GEMMs per step)", $"{3 * 2.0 * V * ds * di * pr.GetValue(k) / pursuit / 1e9:F1}"),
+            ]);
+            foreach (var m in new[] { x, z, y, coeffs, recon }) m.Buf.Dispose();
+            return 0;
+        }));
+        return cmd;
+    }
+}
