@@ -87,8 +87,16 @@ public interface IBackend : IDisposable
     /// <summary>
     /// One gradient-pursuit selection per row: the argmax of c (of |c| when <paramref name="signed"/>)
     /// joins the row's support (support[r, j] = 1), then c becomes c restricted to the support.
+    /// The support is also kept as a list: active[r * stride + slot] = the new index, or -1 when the
+    /// argmax was already in the support.
     /// </summary>
-    void PursuitSelect(Mat c, Mat support, bool signed);
+    void PursuitSelect(Mat c, Mat support, bool signed, DeviceBuffer<int> active, int stride, int slot);
+
+    /// <summary>
+    /// Sparse decode over listed features only: y[r] = sum over s &lt; slots with j = active[r * stride + s] >= 0
+    /// of coeffs[r, j] W[j] (W [d_sae, d_in], y overwritten). The dense form is <see cref="MatMulBackward"/>.
+    /// </summary>
+    void SparseDecode(DeviceBuffer<int> active, int stride, int slots, Mat coeffs, DeviceWeight w, Mat y);
 
     /// <summary>dots[r] = a[r] . b[r].</summary>
     void RowDots(Mat a, Mat b, DeviceBuffer<float> dots);

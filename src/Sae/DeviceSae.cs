@@ -106,6 +106,7 @@ public sealed class DeviceSae : IDisposable
         using var supBuf = be.Alloc((long)M * Sae.DSae);
         using var num = be.Alloc(M);
         using var den = be.Alloc(M);
+        using var active = be.AllocInts((long)M * o.K);
         Mat t = Mat.Of(tBuf, M, Sae.DIn), r = Mat.Of(rBuf, M, Sae.DIn), dg = Mat.Of(dgBuf, M, Sae.DIn);
         Mat c = Mat.Of(cBuf, M, Sae.DSae), support = Mat.Of(supBuf, M, Sae.DSae);
         using var rows = AllRows(M);
@@ -113,17 +114,18 @@ public sealed class DeviceSae : IDisposable
         if (o.SubtractBDec) be.AddToRows(t, rows, M, _bDec, -1f);
         be.Copy(t, r);
         using (var zero = be.Alloc((long)M * Sae.DSae)) be.Copy(Mat.Of(zero, M, Sae.DSae), coeffs);
+        // Only c = D r is dense; g and w live on the support (at most k features), so D^T g and D^T w are sparse decodes.
         for (int i = 0; i < o.K; i++)
         {
-            be.MatMul(r, d, c);                       // c = D r
-            be.PursuitSelect(c, support, o.Signed);   // c -> g, on the support
-            be.MatMulBackward(c, d, dg, false);       // D^T g
+            be.MatMul(r, d, c);                                   // c = D r
+            be.PursuitSelect(c, support, o.Signed, active, o.K, i); // c -> g, on the support
+            be.SparseDecode(active, o.K, i + 1, c, d, dg);        // D^T g
             be.RowDots(dg, r, num);
             be.RowDots(dg, dg, den);
             be.PursuitUpdate(coeffs, c, num, den, !o.Signed);
-            be.MatMulBackward(coeffs, d, recon, false);
+            be.SparseDecode(active, o.K, i + 1, coeffs, d, recon);
             be.Copy(t, r);
-            be.Add(r, recon, -1f);                    // r = y' - D^T w
+            be.Add(r, recon, -1f);                                // r = y' - D^T w
         }
         if (o.SubtractBDec) be.AddToRows(recon, rows, M, _bDec, 1f);
     }

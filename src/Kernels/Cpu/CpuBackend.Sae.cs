@@ -57,16 +57,37 @@ public sealed unsafe partial class CpuBackend
         for (int i = 0; i < values.Length && taken < k; i++) if (values[i] == kth) { f[i] = Math.Max(values[i], 0f); taken++; }
     }
 
-    public void PursuitSelect(Mat c, Mat support, bool signed)
+    public void PursuitSelect(Mat c, Mat support, bool signed, DeviceBuffer<int> active, int stride, int slot)
     {
+        int* act = P(active);
         ParallelRows(c.Rows, c.Cols, r =>
         {
             var cr = Row(c, r); var sr = Row(support, r);
             int best = 0;
             for (int j = 1; j < cr.Length; j++)
                 if ((signed ? Math.Abs(cr[j]) : cr[j]) > (signed ? Math.Abs(cr[best]) : cr[best])) best = j;
+            act[(long)r * stride + slot] = sr[best] == 0f ? best : -1;
             sr[best] = 1f;
             for (int j = 0; j < cr.Length; j++) cr[j] *= sr[j];
+        });
+    }
+
+    public void SparseDecode(DeviceBuffer<int> active, int stride, int slots, Mat coeffs, DeviceWeight w, Mat y)
+    {
+        var cw = (CpuWeight)w;
+        int* act = P(active);
+        ParallelRows(y.Rows, (long)slots * y.Cols, r =>
+        {
+            var yr = Row(y, r);
+            yr.Clear();
+            var buf = new float[y.Cols];
+            for (int s = 0; s < slots; s++)
+            {
+                int j = act[(long)r * stride + s];
+                if (j < 0) continue;
+                fixed (float* b = buf) cw.WidenRows(j, 1, b);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(buf, RowPtr(coeffs, r)[j], yr, yr);
+            }
         });
     }
 

@@ -230,24 +230,28 @@ public sealed partial class IlgpuBackend
 
     // ---------------------------------------------------------------- gradient pursuit
 
-    public void PursuitSelect(Mat c, Mat support, bool signed)
+    public void PursuitSelect(Mat c, Mat support, bool signed, DeviceBuffer<int> active, int stride, int slot)
     {
         var cv = View(c, nameof(c));
         var sv = View(support, nameof(support));
+        var ab = Buf(active, nameof(active));
         Require(c.Rows == support.Rows && c.Cols == support.Cols,
             $"PursuitSelect: c {c.Rows}x{c.Cols} vs support {support.Rows}x{support.Cols}");
         if (c.Rows == 0) return;
         Require(c.Cols > 0, "PursuitSelect: rows have no entries");
-        var k = Kernel("PursuitSelect", a => a.LoadStreamKernel<MatV, MatV, int>(PursuitSelectKernel));
-        k(new KernelConfig(c.Rows, _reduceGroup), cv, sv, signed ? 1 : 0);
+        Require(stride >= 0 && slot >= 0 && (long)(c.Rows - 1) * stride + slot < ab.Length,
+            $"PursuitSelect: slot {slot} of stride {stride} for {c.Rows} rows is outside the {ab.Length} active entries");
+        var k = Kernel("PursuitSelect", a => a.LoadStreamKernel<MatV, MatV, int, ArrayView<int>, int, int>(PursuitSelectKernel));
+        k(new KernelConfig(c.Rows, _reduceGroup), cv, sv, signed ? 1 : 0, ab.View, stride, slot);
     }
 
     /// <summary>
     /// One group per row: j* = argmax of c (|c| when signed), lowest index on ties, as a sequential scan
     /// from entry 0 keeping strict improvements finds it (a NaN never wins, except at entry 0, where
-    /// nothing can beat it); support[j*] = 1; then c *= support. c is only written after the reduction.
+    /// nothing can beat it); active[row * stride + slot] = j* if it was not yet in the support, else -1;
+    /// support[j*] = 1; then c *= support. c is only written after the reduction.
     /// </summary>
-    private static void PursuitSelectKernel(MatV c, MatV support, int signed)
+    private static void PursuitSelectKernel(MatV c, MatV support, int signed, ArrayView<int> active, int stride, int slot)
     {
         var shv = SharedMemory.Allocate<float>(MaxReduceGroup);
         var shi = SharedMemory.Allocate<int>(MaxReduceGroup);
@@ -273,6 +277,7 @@ public sealed partial class IlgpuBackend
             float s;
             if (j == best)
             {
+                active[(long)row * stride + slot] = support.Data[so] == 0f ? best : -1;
                 support.Data[so] = 1f;
                 s = 1f;
             }
@@ -280,6 +285,55 @@ public sealed partial class IlgpuBackend
             long o = c.Idx(row, j);
             c.Data[o] = c.Data[o] * s;
         }
+    }
+
+    public void SparseDecode(DeviceBuffer<int> active, int stride, int slots, Mat coeffs, DeviceWeight w, Mat y)
+    {
+        var ab = Buf(active, nameof(active));
+        var cv = View(coeffs, nameof(coeffs));
+        var yv = View(y, nameof(y));
+        var ww = Weight(w, nameof(w));
+        Require(coeffs.Rows == y.Rows && coeffs.Cols == ww.Rows && y.Cols == ww.Cols,
+            $"SparseDecode: coeffs {coeffs.Rows}x{coeffs.Cols}, y {y.Rows}x{y.Cols}, weight '{ww.Name}' is [{ww.Rows}, {ww.Cols}]");
+        int n = Count((long)y.Rows * y.Cols, "SparseDecode");
+        if (n == 0) return;
+        Require(stride >= 0 && slots >= 0 && (slots == 0 || (long)(y.Rows - 1) * stride + slots <= ab.Length),
+            $"SparseDecode: {slots} slots of stride {stride} for {y.Rows} rows exceed the {ab.Length} active entries");
+        switch (ww.DType)
+        {
+            case DType.F32: SparseDecodeT<F32Elem>(ab, stride, slots, cv, ww, yv, n); break;
+            case DType.BF16: SparseDecodeT<BF16Elem>(ab, stride, slots, cv, ww, yv, n); break;
+            case DType.F16: SparseDecodeT<F16Elem>(ab, stride, slots, cv, ww, yv, n); break;
+        }
+    }
+
+    private void SparseDecodeT<TW>(IlgpuBuffer<int> active, int stride, int slots, MatV coeffs, IlgpuWeight w, MatV y, int n)
+        where TW : unmanaged, IWeightElem
+    {
+        var k = Kernel("SparseDecode." + typeof(TW).Name, a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, int, int,
+            MatV, ArrayView<TW>, MatV>(SparseDecodeKernel<TW>));
+        k(n, active.View, stride, slots, coeffs, w.View<TW>(), y);
+    }
+
+    /// <summary>
+    /// One thread per output element (r, c): y[r, c] = sum over the row's listed features j (slot order,
+    /// -1 skipped) of coeffs[r, j] W[j, c]. Neighbouring threads share r, so the list and the coefficients
+    /// are broadcast loads and the rows of W are read coalesced.
+    /// </summary>
+    private static void SparseDecodeKernel<TW>(Index1D idx, ArrayView<int> active, int stride, int slots, MatV coeffs, ArrayView<TW> w, MatV y)
+        where TW : unmanaged, IWeightElem
+    {
+        int r = idx / y.Cols;
+        int c = idx - r * y.Cols;
+        long d = y.Cols;
+        float acc = 0f;
+        for (int s = 0; s < slots; s++)
+        {
+            int j = active[(long)r * stride + s];
+            if (j < 0) continue;
+            acc += coeffs.Data[coeffs.Idx(r, j)] * w[j * d + c].ToFloat();
+        }
+        y.Data[y.Idx(r, c)] = acc;
     }
 
     public void RowDots(Mat a, Mat b, DeviceBuffer<float> dots)

@@ -80,7 +80,8 @@ public class SaeOpsTests(string device) : BackendFixture(device)
         var num = new float[] { 0.5f, -2f, 1f };
         var den = new float[] { 2f, 4f, 0f };
         Mat cm = Strided(c, Rows, Cols), sm = Strided(support, Rows, Cols), wm = Strided(w, Rows, Cols);
-        be.PursuitSelect(cm, sm, signed);
+        using var active = be.AllocInts(Rows * 2);
+        be.PursuitSelect(cm, sm, signed, active, stride: 2, slot: 1);
         using var dots = be.Alloc(Rows);
         be.RowDots(cm, wm, dots);
         be.PursuitUpdate(wm, cm, be.Upload(num), be.Upload(den), nonNegative: !signed);
@@ -103,6 +104,13 @@ public class SaeOpsTests(string device) : BackendFixture(device)
             }
         }
         Assert.That(be.Download(sm), Is.EqualTo(es), "support");
+        var act = new int[Rows * 2];
+        be.CopyToHost(active, 0, act);
+        for (int r = 0; r < Rows; r++)
+        {
+            int best = Enumerable.Range(0, Cols).OrderByDescending(j => signed ? Math.Abs(c[r * Cols + j]) : c[r * Cols + j]).ThenBy(j => j).First();
+            Assert.That(act[r * 2 + 1], Is.EqualTo(support[r * Cols + best] == 1f ? -1 : best), $"active list, row {r}");
+        }
         Assert.That(TestData.RelMaxError(be.Download(cm), eg), Is.LessThan(1e-6), "g");
         Assert.That(TestData.RelMaxError(be.Download(dots), edots), Is.LessThan(1e-5), "dots");
         Assert.That(TestData.RelMaxError(be.Download(wm), ew), Is.LessThan(1e-6), "w");
@@ -117,5 +125,29 @@ public class SaeOpsTests(string device) : BackendFixture(device)
         var y = Strided(a, Rows, Cols);
         be.Add(y, Strided(b, Rows, Cols, 0, 1), -0.5f);
         Assert.That(TestData.RelMaxError(be.Download(y), a.Select((v, i) => v - 0.5 * b[i]).ToArray()), Is.LessThan(1e-6));
+    }
+
+    [TestCase(DType.F32)]
+    [TestCase(DType.BF16)]
+    public void SparseDecodeEqualsDenseDecodeOfTheListedFeatures(DType dt)
+    {
+        var rng = new Random(50);
+        int dIn = 13;
+        var wt = HostTensor.FromFloats("W_dec", TestData.Normal(rng, Cols * dIn), [Cols, dIn], dt);
+        using var w = be.Upload(wt);
+        var coeffs = TestData.Normal(rng, Rows * Cols);
+        int[] active = [4, -1, 36, 0, 0, 0, 7, 7, -1];   // stride 3; row 1 lists 0 three times; slots beyond 2 unused in row 2
+        var y = Zeros(Rows, dIn);
+        be.SparseDecode(be.Upload(active), 3, 3, Strided(coeffs, Rows, Cols), w, y);
+        var wf = wt.ToFloats();
+        var expected = new double[Rows * dIn];
+        for (int r = 0; r < Rows; r++)
+            for (int s = 0; s < 3; s++)
+            {
+                int j = active[r * 3 + s];
+                if (j < 0) continue;
+                for (int i = 0; i < dIn; i++) expected[r * dIn + i] += coeffs[r * Cols + j] * wf[j * dIn + i];
+            }
+        Assert.That(TestData.RelMaxError(be.Download(y), expected), Is.LessThan(1e-6));
     }
 }
