@@ -56,29 +56,9 @@ public static class SaeCommand
         var input = new Option<string>("--in") { Description = "safetensors with a float tensor `x` [N, d_in]", Required = true };
         var output = new Option<string>("--out") { Description = "writes float32 `f` [N, d_sae] and `x_hat` [N, d_in]", Required = true };
         var cmd = new Command("encode", "Encode vectors with an SAE and reconstruct them") { sae, input, output, device };
-        cmd.SetAction(pr => CliErrors.Run(() =>
-        {
-            var s = SaeLoader.Load(pr.GetValue(sae)!);
-            var (x, n) = ReadMatrix(pr.GetValue(input)!, "x", s.DIn);
-            using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
-            using var ds = new DeviceSae(s, be);
-            var f = new float[(long)n * s.DSae];
-            var xHat = new float[(long)n * s.DIn];
-            ForChunks(be, x, n, s.DIn, (xm, r0) =>
-            {
-                var z = be.AllocMat(xm.Rows, s.DSae);
-                var xh = be.AllocMat(xm.Rows, s.DIn);
-                ds.Encode(xm, z, z);
-                ds.Decode(z, xh);
-                be.Download(z).CopyTo(f, (long)r0 * s.DSae);
-                be.Download(xh).CopyTo(xHat, (long)r0 * s.DIn);
-                z.Buf.Dispose(); xh.Buf.Dispose();
-            });
-            new SafetensorsWriter().AddMetadata("sae", s.Source)
-                .Add("f", f, [n, s.DSae]).Add("x_hat", xHat, [n, s.DIn]).Write(pr.GetValue(output)!);
-            Console.WriteLine($"wrote {pr.GetValue(output)}: f [{n},{s.DSae}], x_hat [{n},{s.DIn}] ({be.Name})");
-            return 0;
-        }));
+        cmd.SetAction(pr => CliErrors.Run(() => MapRows(pr.GetValue(sae)!, pr.GetValue(input)!, "x", pr.GetValue(output)!, pr.GetValue(device)!,
+            ("f", s => s.DSae), ("x_hat", s => s.DIn), [],
+            (ds, x, f, xHat) => { ds.Encode(x, f, f); ds.Decode(f, xHat); })));
         return cmd;
     }
 
@@ -95,28 +75,11 @@ public static class SaeCommand
         var cmd = new Command("pursuit", "Sparse-code vectors over the decoder rows by gradient pursuit") { sae, input, output, k, signed, subtract, normalize, device };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
-            var s = SaeLoader.Load(pr.GetValue(sae)!);
-            var (y, n) = ReadMatrix(pr.GetValue(input)!, "y", s.DIn);
             var opts = new PursuitOptions(pr.GetValue(k), pr.GetValue(signed), pr.GetValue(subtract), pr.GetValue(normalize));
-            using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
-            using var ds = new DeviceSae(s, be);
-            var coeffs = new float[(long)n * s.DSae];
-            var recon = new float[(long)n * s.DIn];
-            ForChunks(be, y, n, s.DIn, (ym, r0) =>
-            {
-                var c = be.AllocMat(ym.Rows, s.DSae);
-                var rc = be.AllocMat(ym.Rows, s.DIn);
-                ds.Pursuit(ym, opts, c, rc);
-                be.Download(c).CopyTo(coeffs, (long)r0 * s.DSae);
-                be.Download(rc).CopyTo(recon, (long)r0 * s.DIn);
-                c.Buf.Dispose(); rc.Buf.Dispose();
-            });
-            new SafetensorsWriter().AddMetadata("sae", s.Source).AddMetadata("k", opts.K.ToString())
-                .AddMetadata("signed", opts.Signed.ToString()).AddMetadata("subtract_b_dec", opts.SubtractBDec.ToString())
-                .AddMetadata("normalize_rows", opts.NormalizeRows.ToString())
-                .Add("coeffs", coeffs, [n, s.DSae]).Add("recon", recon, [n, s.DIn]).Write(pr.GetValue(output)!);
-            Console.WriteLine($"wrote {pr.GetValue(output)}: coeffs [{n},{s.DSae}], recon [{n},{s.DIn}] (k = {opts.K}, {be.Name})");
-            return 0;
+            return MapRows(pr.GetValue(sae)!, pr.GetValue(input)!, "y", pr.GetValue(output)!, pr.GetValue(device)!,
+                ("coeffs", s => s.DSae), ("recon", s => s.DIn),
+                [("k", opts.K.ToString()), ("signed", opts.Signed.ToString()), ("subtract_b_dec", opts.SubtractBDec.ToString()), ("normalize_rows", opts.NormalizeRows.ToString())],
+                (ds, y, coeffs, recon) => ds.Pursuit(y, opts, coeffs, recon));
         }));
         return cmd;
     }
@@ -132,14 +95,34 @@ public static class SaeCommand
         return (f.ReadFloats(name), shape.Length == 1 ? 1 : checked((int)shape[0]));
     }
 
-    private static void ForChunks(IBackend be, float[] values, int rows, int cols, Action<Mat, int> body)
+    /// <summary>
+    /// Reads tensor <paramref name="inName"/> [N, d_in], runs <paramref name="compute"/> on the device in
+    /// chunks of rows, and writes its two float32 outputs [N, width] with the SAE's provenance.
+    /// </summary>
+    private static int MapRows(string saePath, string inPath, string inName, string outPath, string device,
+        (string Name, Func<NativeTV.Sae.Sae, int> Width) outA, (string Name, Func<NativeTV.Sae.Sae, int> Width) outB,
+        (string Key, string Value)[] metadata, Action<DeviceSae, Mat, Mat, Mat> compute)
     {
-        for (int r0 = 0; r0 < rows; r0 += Chunk)
+        var s = SaeLoader.Load(saePath);
+        var (values, n) = ReadMatrix(inPath, inName, s.DIn);
+        using var be = CommonOptions.CreateBackend(device);
+        using var ds = new DeviceSae(s, be);
+        int wa = outA.Width(s), wb = outB.Width(s);
+        var a = new float[(long)n * wa];
+        var b = new float[(long)n * wb];
+        for (int r0 = 0; r0 < n; r0 += Chunk)
         {
-            int n = Math.Min(Chunk, rows - r0);
-            var m = be.UploadMat(values.AsSpan((int)((long)r0 * cols), n * cols).ToArray(), n, cols);
-            body(m, r0);
-            m.Buf.Dispose();
+            int m = Math.Min(Chunk, n - r0);
+            Mat x = be.UploadMat(values.AsSpan((int)((long)r0 * s.DIn), m * s.DIn).ToArray(), m, s.DIn), ma = be.AllocMat(m, wa), mb = be.AllocMat(m, wb);
+            compute(ds, x, ma, mb);
+            be.Download(ma).CopyTo(a, (long)r0 * wa);
+            be.Download(mb).CopyTo(b, (long)r0 * wb);
+            x.Buf.Dispose(); ma.Buf.Dispose(); mb.Buf.Dispose();
         }
+        var file = new SafetensorsWriter().AddMetadata("sae", s.Source);
+        foreach (var (key, value) in metadata) file.AddMetadata(key, value);
+        file.Add(outA.Name, a, [n, wa]).Add(outB.Name, b, [n, wb]).Write(outPath);
+        Console.WriteLine($"wrote {outPath}: {outA.Name} [{n},{wa}], {outB.Name} [{n},{wb}] ({be.Name})");
+        return 0;
     }
 }

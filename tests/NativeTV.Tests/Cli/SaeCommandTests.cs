@@ -1,0 +1,49 @@
+using NativeTV.Tests.Ops;
+using NativeTV.Transformer.Checkpoints;
+
+namespace NativeTV.Tests.Cli;
+
+/// <summary>`nativetv sae encode` and `sae pursuit` keep their relied-on interfaces and match the reference.</summary>
+public class SaeCommandTests
+{
+    private static readonly string Sae = Path.Combine("sae", "saelens_gated");
+
+    [Test]
+    public void EncodeWritesFeaturesAndReconstruction()
+    {
+        var dir = Fixtures.Dir(Sae);
+        var outPath = Path.Combine(Fixtures.TempDir(), "f.safetensors");
+        var (exit, _, err) = NativetvProcess.Run("sae", "encode", "--sae", dir, "--in", Path.Combine(dir, "expected.safetensors"), "--out", outPath, "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(0), err);
+        using var f = new SafetensorsFile(outPath);
+        using var exp = new SafetensorsFile(Path.Combine(dir, "expected.safetensors"));
+        Assert.That(f.Tensors["f"].Shape, Is.EqualTo(exp.Tensors["f"].Shape));
+        Assert.That(TestData.RelMaxError(f.ReadFloats("f"), exp.ReadFloats("f")), Is.LessThan(1e-4));
+        Assert.That(TestData.RelMaxError(f.ReadFloats("x_hat"), exp.ReadFloats("x_hat")), Is.LessThan(1e-4));
+    }
+
+    [Test]
+    public void PursuitWritesCoefficientsAndReconstruction()
+    {
+        var dir = Fixtures.Dir(Sae);
+        var outPath = Path.Combine(Fixtures.TempDir(), "p.safetensors");
+        var (exit, _, err) = NativetvProcess.Run("sae", "pursuit", "--sae", dir, "--in", Path.Combine(dir, "expected.safetensors"), "--k", "4",
+            "--subtract-b-dec", "--normalize-rows", "--out", outPath, "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(0), err);
+        using var f = new SafetensorsFile(outPath);
+        using var exp = new SafetensorsFile(Path.Combine(dir, "expected.safetensors"));
+        Assert.That(TestData.RelMaxError(f.ReadFloats("coeffs"), exp.ReadFloats("pursuit_k4_subbdec_norm_coeffs")), Is.LessThan(1e-4));
+        Assert.That(TestData.RelMaxError(f.ReadFloats("recon"), exp.ReadFloats("pursuit_k4_subbdec_norm_recon")), Is.LessThan(1e-4));
+    }
+
+    [Test]
+    public void InputOfTheWrongWidthIsAClearError()
+    {
+        var tmp = Fixtures.TempDir();
+        var bad = Path.Combine(tmp, "y.safetensors");
+        new SafetensorsWriter().Add("y", new float[10], [2, 5]).Write(bad);
+        var (exit, _, err) = NativetvProcess.Run("sae", "pursuit", "--sae", Fixtures.Dir(Sae), "--in", bad, "--out", Path.Combine(tmp, "o.safetensors"), "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(err, Does.Contain(bad).And.Contain("expected [N, 24]"));
+    }
+}
