@@ -38,6 +38,13 @@ public interface IBackend : IDisposable
     /// <summary>Puts a weight on the device in its stored dtype (the CPU backend keeps a view, no copy).</summary>
     DeviceWeight Upload(HostTensor t);
 
+    /// <summary>
+    /// A float32 weight [rows, cols] viewing <paramref name="data"/> from <paramref name="offset"/>, no copy:
+    /// trainable parameters live in float buffers that optimisers update in place, and the matmuls
+    /// read them through this view.
+    /// </summary>
+    DeviceWeight AsWeight(DeviceBuffer<float> data, long offset, int rows, int cols, string name);
+
     /// <summary>y[i] = scale * table[ids[i]] for i &lt; y.Rows. Ids are checked against the table by the caller.</summary>
     void Embedding(DeviceWeight table, DeviceBuffer<int> ids, float scale, Mat y);
 
@@ -125,6 +132,24 @@ public interface IBackend : IDisposable
 
     /// <summary>dGate = dy * up * act'(gate), dUp = dy * act(gate) (overwritten).</summary>
     void GatedActivationBackward(Mat gate, Mat up, GateActivation act, Mat dy, Mat dGate, Mat dUp);
+
+    // ----- Training: weight gradients and optimiser steps -----
+
+    /// <summary>dW (+)= dy^T x: the weight gradient of <see cref="MatMul"/> (dy [M, N], x [M, K], dW [N, K]).</summary>
+    void MatMulWeightGrad(Mat dy, Mat x, Mat dW, bool accumulate);
+
+    /// <summary>sums[c] (+)= sum over rows of x[r, c] (bias gradients).</summary>
+    void ColumnSums(Mat x, DeviceBuffer<float> sums, bool accumulate);
+
+    /// <summary>
+    /// One AdamW step on <paramref name="count"/> parameters: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+    /// p -= lr (m / c1) / (sqrt(v / c2) + eps) + lr wd p, with the bias corrections c1 = 1 - b1^t and
+    /// c2 = 1 - b2^t computed by the caller. The gradient is read as gradScale * g (clipping).
+    /// </summary>
+    void AdamStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, long count, AdamArgs args);
+
+    /// <summary>Scales each row of x to unit L2 norm (rows of norm 0 stay 0): SAE decoder rows after each step.</summary>
+    void NormalizeRows(Mat x);
 
     /// <summary>y[rows[i]] += x[i] for i &lt; x.Rows (the gradient of <see cref="GatherRows"/>; rows may repeat).</summary>
     void ScatterAddRows(Mat x, DeviceBuffer<int> rows, Mat y);

@@ -25,6 +25,13 @@ internal static unsafe partial class OpenBlas
             throw new InvalidOperationException($"the cpu backend needs OpenBLAS ({Lib}: {err}); install it with `apt-get install libopenblas0-pthread`");
     }
 
+    /// <summary>C[M,N] = A^T B + beta C with A stored [K, M] and B [K, N], row-major (weight gradients).</summary>
+    public static void GemmTransA(int m, int n, int k, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        if (m == 0 || n == 0) return;
+        cblas_sgemm(RowMajor, Trans, NoTrans, m, n, k, 1f, a, lda, b, ldb, beta, c, ldc);
+    }
+
     /// <summary>C[M,N] = alpha A[M,K] op(B) + beta C, row-major; op(B) = B^T when <paramref name="transB"/> (B stored [N,K]).</summary>
     public static void Gemm(int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, bool transB, float beta, float* c, int ldc)
     {

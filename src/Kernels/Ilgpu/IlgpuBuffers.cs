@@ -22,23 +22,40 @@ public sealed class IlgpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
 /// <summary>
 /// A weight kept on the device in its stored dtype: float32 as <see cref="F32Elem"/>, bf16 and f16 as
 /// raw 16-bit values (<see cref="BF16Elem"/>, <see cref="F16Elem"/>). Kernels widen on read.
+/// Either it owns its memory (uploaded weights) or it is a float32 view into an <see cref="IlgpuBuffer{T}"/>
+/// (trainable parameters, see <see cref="IlgpuBackend.AsWeight"/>): kernels read the buffer's current
+/// contents through it, and disposing a view frees nothing.
 /// </summary>
 public sealed class IlgpuWeight : DeviceWeight
 {
     internal IlgpuBackend Owner { get; }
-    internal MemoryBuffer Memory { get; }
     internal long Count { get; }
+
+    /// <summary>The owned memory, or null for a view.</summary>
+    private readonly MemoryBuffer? _memory;
+
+    /// <summary>The viewed float32 elements (when <see cref="_memory"/> is null).</summary>
+    private readonly ArrayView<float> _view;
 
     internal IlgpuWeight(IlgpuBackend owner, string name, DType dtype, int rows, int cols, MemoryBuffer memory)
         : base(name, dtype, rows, cols)
     {
         Owner = owner;
-        Memory = memory;
+        _memory = memory;
+        Count = (long)rows * cols;
+    }
+
+    /// <summary>A float32 view (no copy, not owned) of rows * cols elements of <paramref name="view"/>.</summary>
+    internal IlgpuWeight(IlgpuBackend owner, string name, int rows, int cols, ArrayView<float> view)
+        : base(name, DType.F32, rows, cols)
+    {
+        Owner = owner;
+        _view = view;
         Count = (long)rows * cols;
     }
 
     internal ArrayView<TW> View<TW>() where TW : unmanaged
-        => ((MemoryBuffer1D<TW, Stride1D.Dense>)Memory).View;
+        => _memory is not null ? ((MemoryBuffer1D<TW, Stride1D.Dense>)_memory).View : _view.Cast<TW>();
 
-    public override void Dispose() => Memory.Dispose();
+    public override void Dispose() => _memory?.Dispose();
 }

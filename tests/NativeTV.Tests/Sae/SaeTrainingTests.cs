@@ -1,0 +1,47 @@
+using NativeTV.Kernels;
+using NativeTV.Sae.Training;
+using NativeTV.Tests.Ops;
+
+namespace NativeTV.Tests.Sae;
+
+/// <summary>Training a ReLU SAE on vectors drawn from a planted dictionary recovers the dictionary.</summary>
+public class SaeTrainingTests
+{
+    [Test]
+    public void RecoversAPlantedDictionary()
+    {
+        const int dIn = 16, atoms = 24, support = 3, batch = 256, steps = 3000;
+        var rng = new Random(7);
+        var dict = TestData.Normal(rng, atoms * dIn);
+        for (int j = 0; j < atoms; j++)
+        {
+            var row = dict.AsSpan(j * dIn, dIn);
+            System.Numerics.Tensors.TensorPrimitives.Divide(row, MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(row)), row);
+        }
+        float[] Batch()
+        {
+            var x = new float[batch * dIn];
+            for (int b = 0; b < batch; b++)
+                foreach (int j in Enumerable.Range(0, atoms).OrderBy(_ => rng.Next()).Take(support))
+                {
+                    float c = 0.5f + rng.NextSingle();
+                    for (int i = 0; i < dIn; i++) x[b * dIn + i] += c * dict[j * dIn + i];
+                }
+            return x;
+        }
+        using var be = BackendFactory.Create("cpu");
+        using var trainer = new ReluSaeTrainer(be, dIn, new SaeTrainOptions(DSae: 2 * atoms, L1: 0.2f, Lr: 3e-3f, L1WarmupSteps: 200, Seed: 1));
+        SaeStepStats last = null!;
+        for (int s = 0; s < steps; s++)
+        {
+            var x = be.UploadMat(Batch(), batch, dIn);
+            last = trainer.Step(x);
+            x.Buf.Dispose();
+        }
+        var sae = trainer.ToSae();
+        double meanBest = Enumerable.Range(0, atoms).Average(j => Enumerable.Range(0, sae.DSae).Max(k =>
+            Enumerable.Range(0, dIn).Sum(i => (double)dict[j * dIn + i] * sae.WDec[k * dIn + i])));
+        TestContext.Out.WriteLine($"mse {last.Mse:F4}, l1 {last.L1:F3}, mean best cosine {meanBest:F3}");
+        Assert.That(meanBest, Is.GreaterThanOrEqualTo(0.9));
+    }
+}
