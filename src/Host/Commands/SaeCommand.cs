@@ -20,6 +20,7 @@ public static class SaeCommand
         cmd.Subcommands.Add(Info());
         cmd.Subcommands.Add(Encode());
         cmd.Subcommands.Add(Pursuit());
+        cmd.Subcommands.Add(SaeTrainCommand.Create());
         return cmd;
     }
 

@@ -55,7 +55,7 @@ public static class SaeLensFormat
             for (int i = 0; i < dSae; i++)
                 for (int j = 0; j < dIn; j++) wDec[i * dIn + j] *= fsf[i];
 
-        if (scale is float s) FoldNormScale(s, wEnc, wDec, bDec);
+        if (scale is float s) SaeScaling.FoldInPlace(s, wEnc, wDec, bDec);
         return new Sae
         {
             Arch = cfg.Arch, DIn = cfg.DIn, DSae = cfg.DSae, K = cfg.K,
@@ -94,17 +94,5 @@ public static class SaeLensFormat
         catch (Exception e) when (e is InvalidOperationException or FormatException) { throw new CheckpointException(scalerPath, $"scaling_factor is {node.ToJsonString()}, expected a number"); }
         if (!(s > 0) || double.IsInfinity(s)) throw new CheckpointException(scalerPath, $"scaling_factor {s} must be positive and finite");
         return (float)s;
-    }
-
-    /// <summary>
-    /// SAELens >= 6 fold_activation_norm_scaling_factor: encode((x s) ...) and decode(...) / s equal the
-    /// same SAE with W_enc * s, W_dec / s, b_dec / s on raw x (b_dec too: it is subtracted from x s and
-    /// added to the output before / s). Thresholds, b_enc, b_gate, r_mag and b_mag are unchanged.
-    /// </summary>
-    internal static void FoldNormScale(double s, float[] wEnc, float[] wDec, float[] bDec)
-    {
-        for (int i = 0; i < wEnc.Length; i++) wEnc[i] = (float)(wEnc[i] * s);
-        for (int i = 0; i < wDec.Length; i++) wDec[i] = (float)(wDec[i] / s);
-        for (int i = 0; i < bDec.Length; i++) bDec[i] = (float)(bDec[i] / s);
     }
 }

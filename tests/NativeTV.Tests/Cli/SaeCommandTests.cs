@@ -46,4 +46,30 @@ public class SaeCommandTests
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(err, Does.Contain(bad).And.Contain("expected [N, 24]"));
     }
+
+    [Test]
+    public void TrainHarvestsAModelAndSavesAnSaeThatLoadsAndEncodes()
+    {
+        // A tiny Phi-3 with the fixture SentencePiece tokenizer (vocabulary 420), and a small corpus.
+        var cfg = NativeTV.Transformer.Model.RandomModel.TinyConfig(NativeTV.Transformer.Model.Architecture.Phi3, NativeTV.Kernels.DType.F32, vocab: 420);
+        var model = NativeTV.Tests.Models.TinyModels.Write(cfg);
+        File.Copy(Fixtures.Dir("spm", "llama_like.model"), Path.Combine(model, "tokenizer.model"));
+        var tmp = Fixtures.TempDir();
+        var corpus = Path.Combine(tmp, "corpus.jsonl");
+        File.WriteAllLines(corpus, Enumerable.Repeat(File.ReadAllLines(Fixtures.Dir("spm", "corpus.txt")), 10).SelectMany(x => x)
+            .Select(l => System.Text.Json.JsonSerializer.Serialize(new { text = l })));
+        var outDir = Path.Combine(tmp, "sae");
+        var (exit, stdout, err) = NativetvProcess.Run("sae", "train", "--model", model, "--layer", "1", "--corpus", corpus, "--out", outDir,
+            "--expansion", "2", "--steps", "50", "--batch", "64", "--context", "16", "--max-vectors", "1000", "--normalize", "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(0), err);
+        Assert.That(stdout, Does.Contain("variance explained"));
+        var sae = NativeTV.Sae.Formats.SaeLoader.Load(outDir, expectedDIn: cfg.HiddenSize);
+        Assert.That((sae.DSae, sae.HookName, sae.HookLayer), Is.EqualTo((2 * cfg.HiddenSize, "blocks.1.hook_resid_pre", 1)));
+        Assert.That(sae.FoldedNormScale, Is.Not.Null);
+
+        var bad = Path.Combine(tmp, "bad.jsonl");
+        File.WriteAllText(bad, "{\"nottext\": 1}\n");
+        var r = NativetvProcess.Run("sae", "train", "--model", model, "--layer", "1", "--corpus", bad, "--out", outDir, "--device", "cpu");
+        Assert.That((r.Exit, r.Err.Contains("line 1 is not a JSON object with a \"text\" string")), Is.EqualTo((1, true)), r.Err);
+    }
 }
