@@ -31,8 +31,10 @@ public static class SaeTrainCommand
         var maxVectors = new Option<int>("--max-vectors") { Description = "vectors harvested into the in-memory shuffle buffer", DefaultValueFactory = _ => 300_000 };
         var normalize = new Option<bool>("--normalize") { Description = "scale inputs so their mean squared norm is d_in (folded into the saved weights)" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var every = new Option<int>("--checkpoint-every") { Description = "steps between checkpoints (OUT.checkpoint.safetensors); a rerun resumes from it", DefaultValueFactory = _ => 500 };
+        var restart = new Option<bool>("--restart") { Description = "ignore an existing checkpoint" };
         var cmd = new Command("train", "Train a ReLU SAE on a model's residual stream")
-        { model, device, layer, corpus, outDir, arch, expansion, l1, lr, steps, batch, warmup, context, maxVectors, normalize, seed };
+        { model, device, layer, corpus, outDir, arch, expansion, l1, lr, steps, batch, warmup, context, maxVectors, normalize, seed, every, restart };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             if (pr.GetValue(arch) != "relu") throw new ArgumentException($"--arch {pr.GetValue(arch)}: only relu training is written so far");
@@ -59,11 +61,19 @@ public static class SaeTrainCommand
             double variance = TotalVariance(x, d);
 
             using var trainer = new ReluSaeTrainer(be, d, new SaeTrainOptions(pr.GetValue(expansion) * d, pr.GetValue(l1), pr.GetValue(lr), pr.GetValue(warmup), Seed: pr.GetValue(seed)));
+            // The harvest is deterministic (same corpus, seed, model), so a checkpoint's step continues the same run.
+            string checkpoint = Path.GetFullPath(pr.GetValue(outDir)!).TrimEnd('/') + ".checkpoint.safetensors";
+            if (File.Exists(checkpoint) && !pr.GetValue(restart))
+            {
+                trainer.LoadCheckpoint(checkpoint);
+                Console.WriteLine($"resuming from {checkpoint} at step {trainer.StepCount}");
+            }
             SaeStepStats last = null!;
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
             {
                 var task = ctx.AddTask("training", maxValue: n);
-                for (int s = 0; s < n; s++)
+                task.Value = trainer.StepCount;
+                for (int s = trainer.StepCount; s < n; s++)
                 {
                     int r0 = (int)((long)s * B % Math.Max(1, rows - B + 1));
                     int take = Math.Min(B, rows);
@@ -71,12 +81,15 @@ public static class SaeTrainCommand
                     last = trainer.Step(xb);
                     xb.Buf.Dispose();
                     task.Increment(1);
-                    task.Description = $"training: mse {last.Mse:G3}, L1 {last.L1:G3}, var. explained {1 - last.Mse / variance:P1}";
+                    task.Description = $"training: mse {last.Mse:G3}, var. explained {1 - last.Mse / variance:P1}, L0 {last.L0:F1}, dead {last.DeadFraction:P0}";
+                    if ((s + 1) % pr.GetValue(every) == 0 && s + 1 < n) trainer.SaveCheckpoint(checkpoint);
                 }
             });
             var sae = trainer.ToSae($"blocks.{L}.hook_resid_pre", L, Path.GetFileName(Path.GetFullPath(dir)));
             SaeLensWriter.Save(scale == 1f ? sae : SaeScaling.Fold(sae, scale), pr.GetValue(outDir)!);
-            Console.WriteLine($"wrote {pr.GetValue(outDir)}: relu SAE {d} -> {sae.DSae} on {rows} vectors of resid_pre[{L}]; final mse {last.Mse:G4}, variance explained {1 - last.Mse / variance:P1}, L1 {last.L1:G4}");
+            File.Delete(checkpoint);
+            string summary = last is null ? "already trained" : $"final mse {last.Mse:G4}, variance explained {1 - last.Mse / variance:P1}, L0 {last.L0:F1}, dead {last.DeadFraction:P1}";
+            Console.WriteLine($"wrote {pr.GetValue(outDir)}: relu SAE {d} -> {sae.DSae} on {rows} vectors of resid_pre[{L}]; {summary}");
             return 0;
         }));
         return cmd;

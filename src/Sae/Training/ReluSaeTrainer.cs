@@ -1,12 +1,16 @@
 using NativeTV.Kernels;
+using NativeTV.Transformer.Checkpoints;
 
 namespace NativeTV.Sae.Training;
 
 /// <summary>Settings of SAE training (METHOD.md §4; ORGANISM.md's layer-2 SAE uses L1 1.0, lr 1e-3-ish, 4000 steps of 1024).</summary>
 public sealed record SaeTrainOptions(int DSae, float L1 = 1f, float Lr = 1e-3f, int L1WarmupSteps = 0, bool ApplyBDecToInput = true, int Seed = 0);
 
-/// <summary>What one training step measured (per input vector).</summary>
-public sealed record SaeStepStats(int Step, double Mse, double L1, double Loss);
+/// <summary>
+/// What one training step measured (per input vector): L0 is the mean number of active features;
+/// DeadFraction the share of features not active on any of the last <see cref="ReluSaeTrainer.DeadWindow"/> steps.
+/// </summary>
+public sealed record SaeStepStats(int Step, double Mse, double L1, double Loss, double L0, double DeadFraction);
 
 /// <summary>
 /// A standard ReLU SAE trained on the device: loss = ||x - x_hat||^2 + lambda ||f||_1 (decoder rows
@@ -22,7 +26,14 @@ public sealed class ReluSaeTrainer : IDisposable
     private readonly Param _wEncT, _wDec, _bEnc, _bDec;
     private readonly DeviceWeight _encView, _decView;
     private readonly DeviceBuffer<float> _lambda;
+    private readonly int[] _lastActive;
+    private DeviceBuffer<float>? _ones;
     private int _step;
+
+    /// <summary>A feature is dead when it fired on none of this many recent steps.</summary>
+    public const int DeadWindow = 1000;
+
+    public int StepCount => _step;
 
     /// <summary>One trainable tensor with its gradient and Adam moments.</summary>
     private sealed class Param(IBackend be, float[] init, int rows, int cols) : IDisposable
@@ -53,6 +64,7 @@ public sealed class ReluSaeTrainer : IDisposable
         _encView = be.AsWeight(_wEncT.W, 0, _s, _d, "W_enc^T");
         _decView = be.AsWeight(_wDec.W, 0, _s, _d, "W_dec");
         _lambda = be.Alloc(_s);
+        _lastActive = new int[_s];
     }
 
     /// <summary>One Adam step on a batch x [B, d_in]; returns the batch's loss terms per vector.</summary>
@@ -81,6 +93,7 @@ public sealed class ReluSaeTrainer : IDisposable
             be.RowDots(err, err, sq);
             be.ColumnSums(f, tmp, false);
             double mse = be.Download(sq).Take(B).Sum() / B, l1 = Sum(tmp, _s) / B;
+            var (l0, dead) = Activity(z, rows, B);
 
             // Backward of (1/B) sum ||err||^2 + (lambda/B) sum f.
             be.Add(dx, err, 2f / B);
@@ -103,12 +116,57 @@ public sealed class ReluSaeTrainer : IDisposable
             var args = AdamArgs.ForStep(_step, _o.Lr);
             foreach (var p in new[] { _wEncT, _wDec, _bEnc, _bDec }) be.AdamStep(p.W, p.G, p.M, p.V, p.W.Length, args);
             be.NormalizeRows(_wDec.AsMat);
-            return new SaeStepStats(_step, mse, l1, mse + lambda * l1);
+            return new SaeStepStats(_step, mse, l1, mse + lambda * l1, l0, dead);
         }
         finally { foreach (var m in new[] { xt, z, f, err, dx, df, dxt }) m.Buf.Dispose(); }
     }
 
+    /// <summary>Active-feature counts of the batch (the ReLU's 0/1 derivative summed over rows): L0 and the dead share.</summary>
+    private (double L0, double Dead) Activity(Mat z, DeviceBuffer<int> rows, int B)
+    {
+        if (_ones == null || _ones.Length < (long)B * _s)
+        {
+            _ones?.Dispose();
+            _ones = _be.Upload(Enumerable.Repeat(1f, B * _s).ToArray());
+        }
+        var mask = _be.AllocMat(B, _s);
+        using var counts = _be.Alloc(_s);
+        _be.SaeActivationBackward(z, new SaeActivationArgs(SaeActivationKind.Relu), Mat.Of(_ones, B, _s), mask);
+        _be.ColumnSums(mask, counts, false);
+        mask.Buf.Dispose();
+        var c = _be.Download(counts);
+        for (int j = 0; j < _s; j++) if (c[j] > 0) _lastActive[j] = _step;
+        int dead = _lastActive.Count(t => _step - t >= DeadWindow);
+        return (c.Sum(v => (double)v) / B, dead / (double)_s);
+    }
+
     private double Sum(DeviceBuffer<float> b, int n) { var h = new float[n]; _be.CopyToHost(b, 0, h); return h.Sum(v => (double)v); }
+
+    private (string Name, Param P)[] Params => [("W_enc_T", _wEncT), ("W_dec", _wDec), ("b_enc", _bEnc), ("b_dec", _bDec)];
+
+    /// <summary>Parameters, Adam moments, step and feature activity, written atomically: a killed run resumes from here.</summary>
+    public void SaveCheckpoint(string path)
+    {
+        var w = new SafetensorsWriter().AddMetadata("d_in", _d.ToString()).AddMetadata("d_sae", _s.ToString());
+        foreach (var (name, p) in Params)
+            foreach (var (suffix, buf) in new[] { ("", p.W), (".adam_m", p.M), (".adam_v", p.V) })
+                w.Add(name + suffix, _be.Download(buf), [buf.Length]);
+        w.Add("step", [_step], [1]).Add("last_active", _lastActive, [_s]).Write(path);
+    }
+
+    public void LoadCheckpoint(string path)
+    {
+        using var f = new SafetensorsFile(path);
+        foreach (var (name, p) in Params)
+            foreach (var (suffix, buf) in new[] { ("", p.W), (".adam_m", p.M), (".adam_v", p.V) })
+            {
+                var v = f.ReadFloats(name + suffix);
+                if (v.Length != buf.Length) throw new CheckpointException(path, $"'{name + suffix}' has {v.Length} values, this run needs {buf.Length} (different d_in or --expansion?)");
+                _be.CopyToDevice<float>(v, buf);
+            }
+        _step = f.ReadInts("step")[0];
+        f.ReadInts("last_active").CopyTo(_lastActive, 0);
+    }
 
     /// <summary>The trained SAE in canonical form.</summary>
     public Sae ToSae(string hookName = "", int hookLayer = -1, string modelName = "")
@@ -127,7 +185,7 @@ public sealed class ReluSaeTrainer : IDisposable
 
     public void Dispose()
     {
-        _encView.Dispose(); _decView.Dispose(); _lambda.Dispose();
+        _encView.Dispose(); _decView.Dispose(); _lambda.Dispose(); _ones?.Dispose();
         foreach (var p in new[] { _wEncT, _wDec, _bEnc, _bDec }) p.Dispose();
     }
 }

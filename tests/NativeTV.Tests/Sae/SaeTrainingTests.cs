@@ -44,4 +44,36 @@ public class SaeTrainingTests
         TestContext.Out.WriteLine($"mse {last.Mse:F4}, l1 {last.L1:F3}, mean best cosine {meanBest:F3}");
         Assert.That(meanBest, Is.GreaterThanOrEqualTo(0.9));
     }
+
+    [Test]
+    public void ResumingFromACheckpointContinuesTheSameRun()
+    {
+        const int dIn = 8, batch = 32;
+        var rng = new Random(3);
+        var batches = Enumerable.Range(0, 20).Select(_ => TestData.Normal(rng, batch * dIn)).ToArray();
+        using var be = BackendFactory.Create("cpu");
+        var opts = new SaeTrainOptions(DSae: 16, L1: 0.1f, Lr: 1e-2f, L1WarmupSteps: 5);
+        var path = Path.Combine(Fixtures.TempDir(), "ck.safetensors");
+        void Train(ReluSaeTrainer t, int from, int to)
+        {
+            for (int s = from; s < to; s++)
+            {
+                var x = be.UploadMat(batches[s], batch, dIn);
+                t.Step(x);
+                x.Buf.Dispose();
+            }
+        }
+        using var straight = new ReluSaeTrainer(be, dIn, opts);
+        Train(straight, 0, 10);
+        straight.SaveCheckpoint(path);
+        Train(straight, 10, 20);
+        using var resumed = new ReluSaeTrainer(be, dIn, opts with { Seed = 99 });
+        resumed.LoadCheckpoint(path);
+        Assert.That(resumed.StepCount, Is.EqualTo(10));
+        Train(resumed, 10, 20);
+        var (a, b) = (straight.ToSae(), resumed.ToSae());
+        Assert.That(TestData.RelMaxError(b.WDec, a.WDec), Is.LessThan(1e-6));
+        Assert.That(TestData.RelMaxError(b.WEnc, a.WEnc), Is.LessThan(1e-6));
+        Assert.That(TestData.RelMaxError(b.BEnc!, a.BEnc!), Is.LessThan(1e-6));
+    }
 }
