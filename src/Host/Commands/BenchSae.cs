@@ -2,6 +2,7 @@ using System.CommandLine;
 using NativeTV.Host.Cli;
 using NativeTV.Kernels;
 using NativeTV.Sae;
+using NativeTV.Sae.Training;
 
 namespace NativeTV.Host.Commands;
 
@@ -20,7 +21,7 @@ public static class BenchSae
         var vectors = new Option<int>("--vectors") { Description = "vectors per pursuit batch", DefaultValueFactory = _ => 256 };
         var tokens = new Option<int>("--tokens") { Description = "tokens per encode batch", DefaultValueFactory = _ => 1024 };
         var reps = new Option<int>("--reps") { DefaultValueFactory = _ => 3 };
-        var cmd = new Command("sae", "SAE encode tokens/s and gradient pursuit vectors/s vs the raw GEMM rate") { device, dIn, dSae, k, vectors, tokens, reps };
+        var cmd = new Command("sae", "SAE encode and training tokens/s and gradient pursuit vectors/s vs the raw GEMM rate") { device, dIn, dSae, k, vectors, tokens, reps };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             int di = pr.GetValue(dIn), ds = pr.GetValue(dSae), n = pr.GetValue(reps), V = pr.GetValue(vectors), T = pr.GetValue(tokens);
@@ -41,6 +42,8 @@ public static class BenchSae
             var coeffs = be.AllocMat(V, ds);
             var recon = be.AllocMat(V, di);
             double pursuit = BenchCommand.Median(n, () => { dsae.Pursuit(y, new PursuitOptions(pr.GetValue(k)), coeffs, recon); be.Synchronize(); });
+            using var trainer = new ReluSaeTrainer(be, di, new SaeTrainOptions(ds));
+            double train = BenchCommand.Median(n, () => { trainer.Step(x); be.Synchronize(); });
             using var w = be.Upload(HostTensor.FromFloats("w", R(ds * di, 0.05f), [ds, di]));
             double gemm = BenchCommand.Median(n, () => { be.MatMul(x, w, z); be.Synchronize(); });
             double gemmRate = 2.0 * T * ds * di / gemm;
@@ -48,6 +51,8 @@ public static class BenchSae
                 ($"encode ({T} tokens)", $"{encode * 1e3:F1} ms, {T / encode:F0} tokens/s"),
                 ("encode GFLOP/s (its GEMM)", $"{2.0 * T * ds * di / encode / 1e9:F1}"),
                 ($"raw GEMM GFLOP/s ({T}x{di} by {ds}x{di})", $"{gemmRate / 1e9:F1}"),
+                ($"ReLU SAE training step ({T} vectors)", $"{train * 1e3:F1} ms, {T / train:F0} tokens/s"),
+                ("training GFLOP/s (its 4 GEMMs, 5 with b_dec input grad)", $"{5 * 2.0 * T * ds * di / train / 1e9:F1}"),
                 ($"gradient pursuit ({V} vectors, k {pr.GetValue(k)})", $"{pursuit * 1e3:F1} ms, {V / pursuit:F0} vectors/s"),
                 ("pursuit GFLOP/s (its one dense GEMM per step, c = D r; the rest is sparse)", $"{2.0 * V * ds * di * pr.GetValue(k) / pursuit / 1e9:F1}"),
             ]);
