@@ -21,10 +21,12 @@ public sealed class DeviceSae : IDisposable
     private readonly DeviceBuffer<float>? _bias;
     public SaeActivationArgs Activation { get; }
     private readonly List<IDisposable> _owned = [];
+    private readonly RowIndices _rows;
 
     public DeviceSae(Sae sae, IBackend be)
     {
         Sae = sae; Backend = be;
+        _rows = Own(new RowIndices(be));
         _encT = Own(be.Upload(HostTensor.FromFloats("W_enc^T", Transpose(sae.WEnc, sae.DIn, sae.DSae), [sae.DSae, sae.DIn])));
         _dec = Own(be.Upload(HostTensor.FromFloats("W_dec", sae.WDec, [sae.DSae, sae.DIn])));
         _bDec = Own(be.Upload(sae.BDec));
@@ -44,7 +46,7 @@ public sealed class DeviceSae : IDisposable
     public void PreActivations(Mat x, Mat z)
     {
         var be = Backend;
-        using var rows = AllRows(x.Rows);
+        var rows = AllRows(x.Rows);
         var xt = x;
         DeviceBuffer<float>? tmp = null;
         if (Sae.ApplyBDecToInput)
@@ -70,7 +72,7 @@ public sealed class DeviceSae : IDisposable
     public void Decode(Mat f, Mat xHat)
     {
         Backend.MatMulBackward(f, _dec, xHat, accumulate: false);
-        using var rows = AllRows(f.Rows);
+        var rows = AllRows(f.Rows);
         Backend.AddToRows(xHat, rows, f.Rows, _bDec, 1f);
     }
 
@@ -109,7 +111,7 @@ public sealed class DeviceSae : IDisposable
         using var active = be.AllocInts((long)M * o.K);
         Mat t = Mat.Of(tBuf, M, Sae.DIn), r = Mat.Of(rBuf, M, Sae.DIn), dg = Mat.Of(dgBuf, M, Sae.DIn);
         Mat c = Mat.Of(cBuf, M, Sae.DSae), support = Mat.Of(supBuf, M, Sae.DSae);
-        using var rows = AllRows(M);
+        var rows = AllRows(M);
         be.Copy(y, t);
         if (o.SubtractBDec) be.AddToRows(t, rows, M, _bDec, -1f);
         be.Copy(t, r);
@@ -143,7 +145,7 @@ public sealed class DeviceSae : IDisposable
         return _decUnit = Own(Backend.Upload(HostTensor.FromFloats("W_dec (unit rows)", w, [Sae.DSae, Sae.DIn])));
     }
 
-    private DeviceBuffer<int> AllRows(int n) => Backend.Upload(Enumerable.Range(0, n).ToArray());
+    private DeviceBuffer<int> AllRows(int n) => _rows.UpTo(n);
 
     private static float[] Transpose(float[] a, int rows, int cols)
     {

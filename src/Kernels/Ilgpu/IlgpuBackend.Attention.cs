@@ -12,7 +12,7 @@ public sealed partial class IlgpuBackend
     /// </summary>
     public void Attention(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape shape, DeviceBuffer<float> probs, Mat y)
     {
-        var (batch, seq, qh, kvh, hd, scale, window) = shape;
+        var (batch, seq, qh, kvh, hd, _, _) = shape;
         var qv = View(q, nameof(q));
         var kv = View(k, nameof(k));
         var vv = View(v, nameof(v));
@@ -20,17 +20,9 @@ public sealed partial class IlgpuBackend
         var mb = Buf(mask, nameof(mask));
         var pb = Buf(probs, nameof(probs));
         long rows = (long)batch * seq;
-        Require(batch >= 0 && seq >= 0 && qh > 0 && kvh > 0 && hd > 0 && qh % kvh == 0 && window >= 0,
-            $"Attention: invalid shape {shape}");
-        Require(q.Rows == rows && k.Rows == rows && v.Rows == rows && y.Rows == rows,
-            $"Attention: q/k/v/y rows {q.Rows}/{k.Rows}/{v.Rows}/{y.Rows}, expected {rows}");
-        Require(q.Cols >= qh * hd && y.Cols >= qh * hd, $"Attention: q/y need {qh * hd} columns ({q.Cols}/{y.Cols})");
-        Require(k.Cols >= kvh * hd && v.Cols >= kvh * hd, $"Attention: k/v need {kvh * hd} columns ({k.Cols}/{v.Cols})");
+        var a = CheckAttention("Attention", shape, [("q", q), ("y", y)], [("k", k), ("v", v)], [("probs", pb.Length)]);
         Require(mb.Length >= rows, $"Attention: mask has {mb.Length} entries, expected {rows}");
-        Require(pb.Length >= shape.ProbsLength, $"Attention: probs has {pb.Length} entries, expected {shape.ProbsLength}");
         if (rows == 0) return;
-
-        var a = new AttnArgs { Seq = seq, QHeads = qh, Group = qh / kvh, HeadDim = hd, Scale = scale, Window = window };
 
         var scores = Kernel("Attention.Scores", acc =>
             acc.LoadAutoGroupedStreamKernel<Index1D, MatV, MatV, ArrayView<int>, AttnArgs, ArrayView<float>>(AttentionScoresKernel));
@@ -45,6 +37,28 @@ public sealed partial class IlgpuBackend
 
     private Action<Index1D, ArrayView<float>, MatV, AttnArgs, float, MatV> PV() => Kernel("Attention.PV", acc =>
         acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, MatV, AttnArgs, float, MatV>(AttentionPVKernel));
+
+    /// <summary>
+    /// Checks an attention call's views against its shape (query-side views need QHeads x HeadDim
+    /// columns, key/value-side ones KvHeads x HeadDim, every view Batch x SeqLen rows, every
+    /// probability-sized buffer ProbsLength entries) and returns the kernels' scalar arguments.
+    /// </summary>
+    private static AttnArgs CheckAttention(string op, AttentionShape shape, (string Name, Mat M)[] querySide, (string Name, Mat M)[] kvSide,
+        (string Name, long Length)[] probSized)
+    {
+        var (batch, seq, qh, kvh, hd, scale, window) = shape;
+        long rows = (long)batch * seq;
+        Require(batch >= 0 && seq >= 0 && qh > 0 && kvh > 0 && hd > 0 && qh % kvh == 0 && window >= 0, $"{op}: invalid shape {shape}");
+        foreach (var (name, m) in querySide.Concat(kvSide))
+            Require(m.Rows == rows, $"{op}: {name} has {m.Rows} rows, expected {rows}");
+        foreach (var (name, m) in querySide)
+            Require(m.Cols >= qh * hd, $"{op}: {name} needs {qh * hd} columns, has {m.Cols}");
+        foreach (var (name, m) in kvSide)
+            Require(m.Cols >= kvh * hd, $"{op}: {name} needs {kvh * hd} columns, has {m.Cols}");
+        foreach (var (name, length) in probSized)
+            Require(length >= shape.ProbsLength, $"{op}: {name} has {length} entries, expected {shape.ProbsLength}");
+        return new AttnArgs { Seq = seq, QHeads = qh, Group = qh / kvh, HeadDim = hd, Scale = scale, Window = window };
+    }
 
     /// <summary>Scalar attention arguments as one kernel parameter.</summary>
     public struct AttnArgs
@@ -149,7 +163,7 @@ public sealed partial class IlgpuBackend
     public void AttentionBackward(Mat q, Mat k, Mat v, AttentionShape shape, DeviceBuffer<float> probs, Mat dy,
         DeviceBuffer<float> scratch, Mat dq, Mat dk, Mat dv)
     {
-        var (batch, seq, qh, kvh, hd, scale, window) = shape;
+        var (batch, seq, qh, kvh, hd, _, _) = shape;
         var qv = View(q, nameof(q));
         var kv = View(k, nameof(k));
         var vv = View(v, nameof(v));
@@ -160,19 +174,9 @@ public sealed partial class IlgpuBackend
         var pb = Buf(probs, nameof(probs));
         var sb = Buf(scratch, nameof(scratch));
         long rows = (long)batch * seq;
-        Require(batch >= 0 && seq >= 0 && qh > 0 && kvh > 0 && hd > 0 && qh % kvh == 0 && window >= 0,
-            $"AttentionBackward: invalid shape {shape}");
-        Require(q.Rows == rows && k.Rows == rows && v.Rows == rows && dy.Rows == rows && dq.Rows == rows && dk.Rows == rows && dv.Rows == rows,
-            $"AttentionBackward: q/k/v/dy/dq/dk/dv rows {q.Rows}/{k.Rows}/{v.Rows}/{dy.Rows}/{dq.Rows}/{dk.Rows}/{dv.Rows}, expected {rows}");
-        Require(q.Cols >= qh * hd && dy.Cols >= qh * hd && dq.Cols >= qh * hd,
-            $"AttentionBackward: q/dy/dq need {qh * hd} columns ({q.Cols}/{dy.Cols}/{dq.Cols})");
-        Require(k.Cols >= kvh * hd && v.Cols >= kvh * hd && dk.Cols >= kvh * hd && dv.Cols >= kvh * hd,
-            $"AttentionBackward: k/v/dk/dv need {kvh * hd} columns ({k.Cols}/{v.Cols}/{dk.Cols}/{dv.Cols})");
-        Require(pb.Length >= shape.ProbsLength, $"AttentionBackward: probs has {pb.Length} entries, expected {shape.ProbsLength}");
-        Require(sb.Length >= shape.ProbsLength, $"AttentionBackward: scratch has {sb.Length} entries, expected {shape.ProbsLength}");
+        var a = CheckAttention("AttentionBackward", shape, [("q", q), ("dy", dy), ("dq", dq)], [("k", k), ("v", v), ("dk", dk), ("dv", dv)],
+            [("probs", pb.Length), ("scratch", sb.Length)]);
         if (rows == 0) return;
-
-        var a = new AttnArgs { Seq = seq, QHeads = qh, Group = qh / kvh, HeadDim = hd, Scale = scale, Window = window };
 
         var dP = Kernel("AttentionBackward.dP", acc =>
             acc.LoadAutoGroupedStreamKernel<Index1D, MatV, MatV, AttnArgs, ArrayView<float>, ArrayView<float>>(AttentionBackwardDPKernel));

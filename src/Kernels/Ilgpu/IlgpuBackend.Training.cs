@@ -146,13 +146,7 @@ public sealed partial class IlgpuBackend
         var sh = SharedMemory.Allocate<float>(MaxReduceGroup);
         int row = Grid.IdxX;
         int n = x.Cols;
-        float ss = 0f;
-        for (int c = Group.IdxX; c < n; c += Group.DimX)
-        {
-            float v = x.Data[x.Idx(row, c)];
-            ss += v * v;
-        }
-        ss = GroupSum(ss, sh);
+        float ss = RowSumOfSquares(x, row, sh);
         if (ss > 0f)
         {
             float inv = 1f / XMath.Sqrt(ss);

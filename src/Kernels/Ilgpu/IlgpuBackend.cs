@@ -229,6 +229,18 @@ public sealed partial class IlgpuBackend : IBackend
 
     // ---------------------------------------------------------------- device-side helpers
 
+    /// <summary>Sum of squares of one row, reduced over the group (one group per row); all threads get the result.</summary>
+    private static float RowSumOfSquares(MatV x, int row, ArrayView<float> sh)
+    {
+        float ss = 0f;
+        for (int c = Group.IdxX; c < x.Cols; c += Group.DimX)
+        {
+            float v = x.Data[x.Idx(row, c)];
+            ss += v * v;
+        }
+        return GroupSum(ss, sh);
+    }
+
     /// <summary>Sum over the group (Group.DimX a power of two, at most <see cref="MaxReduceGroup"/>); all threads get the result.</summary>
     private static float GroupSum(float v, ArrayView<float> sh)
     {

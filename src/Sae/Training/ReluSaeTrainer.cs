@@ -27,6 +27,7 @@ public sealed class ReluSaeTrainer : IDisposable
     private readonly DeviceWeight _encView, _decView;
     private readonly DeviceBuffer<float> _lambda;
     private readonly int[] _lastActive;
+    private readonly RowIndices _rows;
     private DeviceBuffer<float>? _ones;
     private int _step;
 
@@ -65,6 +66,7 @@ public sealed class ReluSaeTrainer : IDisposable
         _decView = be.AsWeight(_wDec.W, 0, _s, _d, "W_dec");
         _lambda = be.Alloc(_s);
         _lastActive = new int[_s];
+        _rows = new RowIndices(be);
     }
 
     /// <summary>One Adam step on a batch x [B, d_in]; returns the batch's loss terms per vector.</summary>
@@ -74,7 +76,7 @@ public sealed class ReluSaeTrainer : IDisposable
         int B = x.Rows;
         _step++;
         float lambda = _o.L1 * (_o.L1WarmupSteps > 0 ? Math.Min(1f, _step / (float)_o.L1WarmupSteps) : 1f);
-        using var rows = be.Upload(Enumerable.Range(0, B).ToArray());
+        var rows = _rows.UpTo(B);
         Mat xt = be.AllocMat(B, _d), z = be.AllocMat(B, _s), f = be.AllocMat(B, _s), err = be.AllocMat(B, _d), dx = be.AllocMat(B, _d), df = be.AllocMat(B, _s), dxt = be.AllocMat(B, _d);
         using var tmp = be.Alloc(Math.Max(_s, _d));
         using var sq = be.Alloc(B);
@@ -93,7 +95,7 @@ public sealed class ReluSaeTrainer : IDisposable
             be.RowDots(err, err, sq);
             be.ColumnSums(f, tmp, false);
             double mse = be.Download(sq).Take(B).Sum() / B, l1 = Sum(tmp, _s) / B;
-            var (l0, dead) = Activity(z, rows, B);
+            var (l0, dead) = Activity(z, B);
 
             // Backward of (1/B) sum ||err||^2 + (lambda/B) sum f.
             be.Add(dx, err, 2f / B);
@@ -122,7 +124,7 @@ public sealed class ReluSaeTrainer : IDisposable
     }
 
     /// <summary>Active-feature counts of the batch (the ReLU's 0/1 derivative summed over rows): L0 and the dead share.</summary>
-    private (double L0, double Dead) Activity(Mat z, DeviceBuffer<int> rows, int B)
+    private (double L0, double Dead) Activity(Mat z, int B)
     {
         if (_ones == null || _ones.Length < (long)B * _s)
         {
@@ -185,7 +187,7 @@ public sealed class ReluSaeTrainer : IDisposable
 
     public void Dispose()
     {
-        _encView.Dispose(); _decView.Dispose(); _lambda.Dispose(); _ones?.Dispose();
+        _encView.Dispose(); _decView.Dispose(); _lambda.Dispose(); _ones?.Dispose(); _rows.Dispose();
         foreach (var p in new[] { _wEncT, _wDec, _bEnc, _bDec }) p.Dispose();
     }
 }
