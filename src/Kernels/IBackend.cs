@@ -123,6 +123,12 @@ public interface IBackend : IDisposable
     void RmsNormBackward(Mat x, DeviceWeight w, float eps, float weightOffset, Mat dy, Mat dx, bool accumulate);
 
     /// <summary>
+    /// Weight gradient of <see cref="RmsNorm"/>: dw[c] (+)= sum over rows of dy[r, c] x[r, c] rsqrt(mean(x[r]^2) + eps)
+    /// (dw is [1, cols]; the same for Gemma's 1 + w and Phi-3's w).
+    /// </summary>
+    void RmsNormWeightGrad(Mat x, float eps, Mat dy, Mat dw, bool accumulate);
+
+    /// <summary>
     /// Gradients of <see cref="Attention"/> given its saved probabilities: dq, dk, dv are overwritten
     /// (dk, dv summed over the query heads sharing a key/value head). <paramref name="scratch"/> has
     /// <see cref="AttentionShape.ProbsLength"/> floats for the score gradients.

@@ -33,6 +33,34 @@ public sealed unsafe partial class CpuBackend
         });
     }
 
+    public void RmsNormWeightGrad(Mat x, float eps, Mat dy, Mat dw, bool accumulate)
+    {
+        if (dy.Rows != x.Rows || dy.Cols != x.Cols || dw.Rows != 1 || dw.Cols != x.Cols)
+            throw new ArgumentException($"RmsNormWeightGrad shapes: x [{x.Rows},{x.Cols}], dy [{dy.Rows},{dy.Cols}], dw [{dw.Rows},{dw.Cols}]");
+        // Row blocks summed into private partials (double), then added in block order: deterministic for any thread count.
+        const int block = 64;
+        int blocks = (x.Rows + block - 1) / block;
+        var partial = new double[blocks][];
+        ParallelRows(blocks, (long)block * x.Cols, b =>
+        {
+            var acc = new double[x.Cols];
+            for (int r = b * block; r < Math.Min(x.Rows, (b + 1) * block); r++)
+            {
+                var xr = Row(x, r); var dyr = Row(dy, r);
+                double inv = InvRms(xr, eps);
+                for (int c = 0; c < acc.Length; c++) acc[c] += (double)dyr[c] * xr[c] * inv;
+            }
+            partial[b] = acc;
+        });
+        var dwr = Row(dw, 0);
+        for (int c = 0; c < dwr.Length; c++)
+        {
+            double s = accumulate ? dwr[c] : 0;
+            foreach (var p in partial) s += p[c];
+            dwr[c] = (float)s;
+        }
+    }
+
     private static float[] Gain(DeviceWeight w, float weightOffset)
     {
         var gain = new float[w.Cols];

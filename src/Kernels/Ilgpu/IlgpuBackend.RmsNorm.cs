@@ -102,4 +102,40 @@ public sealed partial class IlgpuBackend
             dx.Data[o] = accumulate != 0 ? dx.Data[o] + g : g;
         }
     }
+
+    // ---------------------------------------------------------------- weight gradient
+
+    public void RmsNormWeightGrad(Mat x, float eps, Mat dy, Mat dw, bool accumulate)
+    {
+        var xv = View(x, nameof(x));
+        var dyv = View(dy, nameof(dy));
+        var dwv = View(dw, nameof(dw));
+        Require(dy.Rows == x.Rows && dy.Cols == x.Cols && dw.Rows == 1 && dw.Cols == x.Cols,
+            $"RmsNormWeightGrad shapes: x [{x.Rows},{x.Cols}], dy [{dy.Rows},{dy.Cols}], dw [{dw.Rows},{dw.Cols}]");
+        if (x.Cols == 0) return;
+        using var inv = AllocOf<float>(x.Rows);
+        if (x.Rows > 0)
+            Kernel("RowInvRms", a => a.LoadStreamKernel<MatV, float, ArrayView<float>>(RowInvRmsKernel))(
+                new KernelConfig(x.Rows, _reduceGroup), xv, eps, inv.View);
+        Kernel("RmsNormWeightGrad", a => a.LoadAutoGroupedStreamKernel<Index1D, MatV, ArrayView<float>, MatV, MatV, int>(RmsNormWeightGradKernel))(
+            x.Cols, xv, inv.View, dyv, dwv, accumulate ? 1 : 0);
+    }
+
+    /// <summary>One group per row: inv[r] = rsqrt(mean(x[r]^2) + eps).</summary>
+    private static void RowInvRmsKernel(MatV x, float eps, ArrayView<float> inv)
+    {
+        var sh = SharedMemory.Allocate<float>(MaxReduceGroup);
+        int row = Grid.IdxX;
+        float ss = RowSumOfSquares(x, row, sh);
+        if (Group.IdxX == 0) inv[row] = XMath.Rsqrt(ss / x.Cols + eps);
+    }
+
+    /// <summary>One thread per column (neighbouring threads read neighbouring columns): dw[c] (+)= sum_r dy[r, c] x[r, c] inv[r].</summary>
+    private static void RmsNormWeightGradKernel(Index1D c, MatV x, ArrayView<float> inv, MatV dy, MatV dw, int accumulate)
+    {
+        float acc = 0f;
+        for (int r = 0; r < x.Rows; r++) acc += dy.Data[dy.Idx(r, c)] * x.Data[x.Idx(r, c)] * inv[r];
+        long o = dw.Idx(0, c);
+        dw.Data[o] = accumulate != 0 ? dw.Data[o] + acc : acc;
+    }
 }

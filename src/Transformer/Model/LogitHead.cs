@@ -31,13 +31,19 @@ internal sealed class LogitHead : IDisposable
         be.MatMul(Normed, m.Weights.LmHead, Logits);
     }
 
-    /// <summary>Given d loss / d logits in <see cref="Logits"/>, adds d loss / d x into the rows of <paramref name="dx"/>.</summary>
-    public void Backward(Mat dx)
+    /// <summary>
+    /// Given d loss / d logits in <see cref="Logits"/>, adds d loss / d x into the rows of <paramref name="dx"/>,
+    /// and the lm_head and final-norm weight gradients into <paramref name="grads"/> when given.
+    /// </summary>
+    public void Backward(Mat dx, Func<DeviceWeight, Mat>? grads = null)
     {
         var be = _m.Backend;
         var c = _m.Config;
-        be.MatMulBackward(Logits, _m.Weights.LmHead, Normed, accumulate: false);
-        be.RmsNormBackward(Gathered, _m.Weights.FinalNorm, (float)c.RmsNormEps, c.NormWeightOffset, Normed, _dGathered, accumulate: false);
+        var w = _m.Weights;
+        if (grads != null) be.MatMulWeightGrad(Logits, Normed, grads(w.LmHead), accumulate: true);
+        be.MatMulBackward(Logits, w.LmHead, Normed, accumulate: false);
+        if (grads != null) be.RmsNormWeightGrad(Gathered, (float)c.RmsNormEps, Normed, grads(w.FinalNorm), accumulate: true);
+        be.RmsNormBackward(Gathered, w.FinalNorm, (float)c.RmsNormEps, c.NormWeightOffset, Normed, _dGathered, accumulate: false);
         be.ScatterAddRows(_dGathered, Rows, dx);
     }
 

@@ -22,23 +22,26 @@ public sealed class ModelWeights : IDisposable
     public required DeviceWeight FinalNorm { get; init; }
     public required DeviceWeight LmHead { get; init; }
 
-    public static ModelWeights Load(ModelConfig c, ITensorSource src, IBackend be)
+    public static ModelWeights Load(ModelConfig c, ITensorSource src, IBackend be) =>
+        Build(c, t => be.Upload(src.Get(t.Name, t.Shape)));
+
+    /// <summary>The weights of <paramref name="c"/>, each made by <paramref name="weight"/> (uploads, or views into trainable buffers).</summary>
+    public static ModelWeights Build(ModelConfig c, Func<TensorSpec, DeviceWeight> weight)
     {
-        DeviceWeight W(TensorSpec t) => be.Upload(src.Get(t.Name, t.Shape));
         Projection[] Fused(TensorSpec[] parts)
         {
             int offset = 0;
-            return parts.Select(t => { var p = new Projection(W(t), offset); offset += p.W.Rows; return p; }).ToArray();
+            return parts.Select(t => { var p = new Projection(weight(t), offset); offset += p.W.Rows; return p; }).ToArray();
         }
-        var embed = W(ModelLayout.Embedding(c));
+        var embed = weight(ModelLayout.Embedding(c));
         var layers = Enumerable.Range(0, c.Layers).Select(i =>
         {
             var l = ModelLayout.Layer(c, i);
-            return new LayerWeights(W(l.InputNorm), Fused(l.Qkv), W(l.O), W(l.PostAttentionNorm), Fused(l.GateUp), W(l.Down));
+            return new LayerWeights(weight(l.InputNorm), Fused(l.Qkv), weight(l.O), weight(l.PostAttentionNorm), Fused(l.GateUp), weight(l.Down));
         }).ToArray();
         // A tied lm_head is the (unscaled) embedding; some tied checkpoints still carry a copy we ignore.
-        var lmHead = c.TieWordEmbeddings ? embed : W(ModelLayout.LmHead(c));
-        return new ModelWeights { Embedding = embed, Layers = layers, FinalNorm = W(ModelLayout.FinalNorm(c)), LmHead = lmHead };
+        var lmHead = c.TieWordEmbeddings ? embed : weight(ModelLayout.LmHead(c));
+        return new ModelWeights { Embedding = embed, Layers = layers, FinalNorm = weight(ModelLayout.FinalNorm(c)), LmHead = lmHead };
     }
 
     public IEnumerable<DeviceWeight> All =>

@@ -14,7 +14,7 @@ public static class RandomModel
         int i = 0;
         foreach (var (name, shape) in ModelLayout.Tensors(c))
         {
-            var rng = new Random(HashCode.Combine(seed, i++));
+            var rng = new Random(Seeds.Mix(seed, i++));
             long n = shape.Aggregate(1L, (a, b) => a * b);
             var v = new float[n];
             bool norm = ModelLayout.IsNorm(name);

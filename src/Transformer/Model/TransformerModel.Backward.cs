@@ -20,16 +20,57 @@ public sealed partial class TransformerModel
     public SteerGradResult SteerGrad(TokenBatch tokens, HookAdd steer, IReadOnlyList<LossTarget> targets)
     {
         if (steer.Key.Point != HookPoint.ResidPre) throw new ArgumentException("steering gradients are defined for resid_pre hooks");
+        var req = new ForwardRequest { Tokens = tokens, Adds = [steer] };
+        var grad = new float[Config.HiddenSize];
+        var nll = LossBackward(req, targets, steer.Key.Layer, grads: null, (_, dx) =>
+        {
+            var be = Backend;
+            using var steerRows = be.Upload(steer.Rows);
+            var picked = be.AllocMat(steer.Rows.Length, Config.HiddenSize);
+            using var pickedBuf = picked.Buf;
+            be.GatherRows(dx, steerRows, picked);
+            var g = be.Download(picked);
+            for (int i = 0; i < steer.Rows.Length; i++)
+                for (int j = 0; j < grad.Length; j++) grad[j] += steer.Scale * g[i * Config.HiddenSize + j];
+        });
+        return new SteerGradResult(WeightedSum(nll, targets), nll, grad);
+    }
+
+    /// <summary>
+    /// Forward, the loss sum_i w_i nll_i over <paramref name="targets"/>, and its gradient with respect to
+    /// every weight, added into the float32 matrices that <paramref name="grads"/> gives for each weight
+    /// (training; a tied lm_head and the embedding share one gradient). Returns the loss.
+    /// </summary>
+    public double WeightGrad(TokenBatch tokens, IReadOnlyList<LossTarget> targets, Func<DeviceWeight, Mat> grads)
+    {
+        var nll = LossBackward(new ForwardRequest { Tokens = tokens }, targets, 0, grads, (ws, dx) =>
+        {
+            // resid_pre[0] = scale * embedding[ids]: the table's gradient is scale * dx scattered to the ids.
+            if (Config.EmbeddingScale != 1f) Backend.Add(dx, dx, Config.EmbeddingScale - 1f);
+            Backend.ScatterAddRows(dx, ws.Ids, grads(Weights.Embedding));
+        });
+        return WeightedSum(nll, targets);
+    }
+
+    private static double WeightedSum(float[] nll, IReadOnlyList<LossTarget> targets) => nll.Select((v, i) => (double)v * targets[i].Weight).Sum();
+
+    /// <summary>
+    /// The shared core: forward keeping activations of blocks >= <paramref name="fromLayer"/>, cross-entropy
+    /// at the targets, backward to resid_pre[fromLayer] (and into the weight gradients when
+    /// <paramref name="grads"/> is given); <paramref name="atInput"/> sees d loss / d resid_pre[fromLayer]
+    /// before the buffers go. Returns the per-target nll.
+    /// </summary>
+    private float[] LossBackward(ForwardRequest req, IReadOnlyList<LossTarget> targets, int fromLayer, Func<DeviceWeight, Mat>? grads, Action<Workspace, Mat> atInput)
+    {
         if (targets.Count == 0) throw new ArgumentException("no loss targets");
         var rows = targets.Select(t => t.Row).ToArray();
-        Validate(new ForwardRequest { Tokens = tokens, Adds = [steer], LogitRows = rows });
+        Validate(new ForwardRequest { Tokens = req.Tokens, Adds = req.Adds, LogitRows = rows });
         if (targets.Any(t => t.Token < 0 || t.Token >= Config.VocabSize)) throw new ArgumentException("a target token is outside the vocabulary");
         var be = Backend;
         var c = Config;
-        int L = steer.Key.Layer;
-        using var ws = new Workspace(be, c, tokens);
-        using var saved = new SavedActivations(be, c, ws.Attention, L);
-        RunBlocks(ws, new HookRunner(be, new ForwardRequest { Tokens = tokens, Adds = [steer] }, new ForwardResult()), c.Layers, saved);
+        using var ws = new Workspace(be, c, req.Tokens);
+        using var saved = new SavedActivations(be, c, ws.Attention, fromLayer, forWeightGrads: grads != null);
+        RunBlocks(ws, new HookRunner(be, req, new ForwardResult()), c.Layers, saved);
 
         using var head = new LogitHead(this, ws.Resid, rows);
         using var tgt = be.Upload(targets.Select(t => t.Token).ToArray());
@@ -41,57 +82,68 @@ public sealed partial class TransformerModel
         // dx: d loss / d residual stream (buffers come zeroed).
         var dx = be.AllocMat(ws.Resid.Rows, ws.Resid.Cols);
         using var dxBuf = dx.Buf;
-        head.Backward(dx);
-        for (int layer = c.Layers - 1; layer >= L; layer--) BlockBackward(layer, saved.Layer(layer)!, ws, dx);
-
-        using var steerRows = be.Upload(steer.Rows);
-        var picked = be.AllocMat(steer.Rows.Length, c.HiddenSize);
-        using (picked.Buf)
-        {
-            be.GatherRows(dx, steerRows, picked);
-            var g = be.Download(picked);
-            var grad = new float[c.HiddenSize];
-            for (int i = 0; i < steer.Rows.Length; i++)
-                for (int j = 0; j < grad.Length; j++) grad[j] += steer.Scale * g[i * c.HiddenSize + j];
-            return new SteerGradResult(nll.Select((v, i) => (double)v * targets[i].Weight).Sum(), nll, grad);
-        }
+        head.Backward(dx, grads);
+        for (int layer = c.Layers - 1; layer >= fromLayer; layer--) BlockBackward(layer, saved.Layer(layer)!, ws, dx, grads);
+        atInput(ws, dx);
+        return nll;
     }
 
     /// <summary>
-    /// dx holds d loss / d resid_post[layer]; on return it holds d loss / d resid_pre[layer]. The
-    /// workspace's activation buffers are reused for gradients (their forward values are not needed).
+    /// dx holds d loss / d resid_post[layer]; on return it holds d loss / d resid_pre[layer], and the
+    /// block's weight gradients are added into <paramref name="grads"/> when given. The workspace's
+    /// activation buffers are reused for gradients; the inputs of the linear layers that weight
+    /// gradients need (normed residuals, the MLP activation) are recomputed from what was saved.
     /// </summary>
-    private void BlockBackward(int layer, SavedLayer s, Workspace ws, Mat dx)
+    private void BlockBackward(int layer, SavedLayer s, Workspace ws, Mat dx, Func<DeviceWeight, Mat>? grads)
     {
         var be = Backend;
         var c = Config;
         var lw = Weights.Layers[layer];
         int I = c.IntermediateSize;
         float eps = (float)c.RmsNormEps;
+        Mat gate = s.GateUp.Columns(0, I), up = s.GateUp.Columns(I, I);
 
         // MLP: x_out = x_mid + down(act(gate) * up), with [gate | up] = norm2(x_mid) W_gate_up^T.
         Mat dAct = ws.Act, dGateUp = ws.GateUp, dNormed = ws.Normed;
+        if (grads != null)
+        {
+            be.GatedActivation(gate, up, c.Activation, ws.Act);
+            be.MatMulWeightGrad(dx, ws.Act, grads(lw.Down), accumulate: true);
+        }
         be.MatMulBackward(dx, lw.Down, dAct, accumulate: false);
-        be.GatedActivationBackward(s.GateUp.Columns(0, I), s.GateUp.Columns(I, I), c.Activation, dAct, dGateUp.Columns(0, I), dGateUp.Columns(I, I));
-        ProjectionsBackward(lw.GateUp, dGateUp, dNormed);
-        be.RmsNormBackward(s.XMid, lw.PostAttentionNorm, eps, c.NormWeightOffset, dNormed, dx, accumulate: true);
+        be.GatedActivationBackward(gate, up, c.Activation, dAct, dGateUp.Columns(0, I), dGateUp.Columns(I, I));
+        ProjectionsBackward(s.XMid, lw.PostAttentionNorm, lw.GateUp, dGateUp, ws, dx, grads);
 
         // Attention: x_mid = x_in + o(attn(rope(q), rope(k), v)), with [q | k | v] = norm1(x_in) W_qkv^T.
         Mat dAtt = ws.AttnOut, dQkv = ws.Qkv;
+        if (grads != null) be.MatMulWeightGrad(dx, s.AttnY ?? throw new InvalidOperationException("attention output was not saved"), grads(lw.O), accumulate: true);
         be.MatMulBackward(dx, lw.O, dAtt, accumulate: false);
         var (q, k, v) = SplitQkv(s.Qkv);
         var (dq, dk, dv) = SplitQkv(dQkv);
         be.AttentionBackward(q, k, v, ws.Attention, s.Probs, dAtt, ws.Probs, dq, dk, dv);
         be.Rope(dq, c.Heads, c.HeadDim, c.RotaryDim, ws.Positions, ws.Cos, ws.Sin, backward: true);
         be.Rope(dk, c.KvHeads, c.HeadDim, c.RotaryDim, ws.Positions, ws.Cos, ws.Sin, backward: true);
-        ProjectionsBackward(lw.Qkv, dQkv, dNormed);
-        be.RmsNormBackward(s.XIn, lw.InputNorm, eps, c.NormWeightOffset, dNormed, dx, accumulate: true);
+        ProjectionsBackward(s.XIn, lw.InputNorm, lw.Qkv, dQkv, ws, dx, grads);
     }
 
-    /// <summary>d input of projections that write column blocks of one fused output: the sum over the blocks.</summary>
-    private void ProjectionsBackward(Projection[] parts, Mat dFused, Mat dInput)
+    /// <summary>
+    /// Backward of fused = norm(x) [W_1 | W_2 | ...]^T given d fused: adds d loss / d x into dx (through the
+    /// norm) and, when <paramref name="grads"/> is given, the projections' and the norm's weight gradients.
+    /// </summary>
+    private void ProjectionsBackward(Mat x, DeviceWeight norm, Projection[] parts, Mat dFused, Workspace ws, Mat dx, Func<DeviceWeight, Mat>? grads)
     {
+        var be = Backend;
+        float eps = (float)Config.RmsNormEps;
+        Mat normed = ws.Normed;
+        if (grads != null)
+        {
+            be.RmsNorm(x, norm, eps, Config.NormWeightOffset, normed);
+            foreach (var p in parts) be.MatMulWeightGrad(dFused.Columns(p.Offset, p.W.Rows), normed, grads(p.W), accumulate: true);
+        }
+        // normed now receives d loss / d norm(x): the sum over the blocks of the fused output.
         for (int i = 0; i < parts.Length; i++)
-            Backend.MatMulBackward(dFused.Columns(parts[i].Offset, parts[i].W.Rows), parts[i].W, dInput, accumulate: i > 0);
+            be.MatMulBackward(dFused.Columns(parts[i].Offset, parts[i].W.Rows), parts[i].W, normed, accumulate: i > 0);
+        if (grads != null) be.RmsNormWeightGrad(x, eps, normed, grads(norm), accumulate: true);
+        be.RmsNormBackward(x, norm, eps, Config.NormWeightOffset, normed, dx, accumulate: true);
     }
 }

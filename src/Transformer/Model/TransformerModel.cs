@@ -5,8 +5,8 @@ namespace NativeTV.Transformer.Model;
 
 /// <summary>
 /// A Gemma-1 or Phi-3 model on one backend: a single forward code path for both architectures,
-/// built from the backend's op set, with TransformerLens-style hooks. The backward to the residual
-/// stream (for steering gradients) is in TransformerModel.Backward.cs.
+/// built from the backend's op set, with TransformerLens-style hooks. The backward (to the residual
+/// stream for steering, and to the weights for training) is in TransformerModel.Backward.cs.
 /// </summary>
 public sealed partial class TransformerModel : IDisposable
 {
@@ -69,8 +69,9 @@ public sealed partial class TransformerModel : IDisposable
             var (q, k, v) = SplitQkv(qkv);
             be.Rope(q, c.Heads, c.HeadDim, c.RotaryDim, ws.Positions, ws.Cos, ws.Sin);
             be.Rope(k, c.KvHeads, c.HeadDim, c.RotaryDim, ws.Positions, ws.Cos, ws.Sin);
-            be.Attention(q, k, v, ws.Mask, ws.Attention, probs, ws.AttnOut);
-            be.MatMul(ws.AttnOut, lw.O, ws.Sublayer);
+            var attnY = keep?.AttnY ?? ws.AttnOut;
+            be.Attention(q, k, v, ws.Mask, ws.Attention, probs, attnY);
+            be.MatMul(attnY, lw.O, ws.Sublayer);
             hooks.At(new(HookPoint.AttnOut, L), ws.Sublayer);
             be.Add(x, ws.Sublayer);
             if (keep != null) be.Copy(x, keep.XMid);

@@ -45,6 +45,16 @@ public class ReferenceGradientTests
         Assert.That(TestData.RelMaxError(RmsNormBackward(x, rows, d, w, 1e-6, offset, r), Numerical(x, xx => ScalarReference.RmsNorm(xx, rows, d, w, 1e-6, offset), r)), Is.LessThan(Tol));
     }
 
+    [TestCase(0.0)]
+    [TestCase(1.0)]
+    public void RmsNormWeight(double offset)
+    {
+        var rng = new Random(12);
+        int rows = 3, d = 5;
+        double[] x = Rand(rng, rows * d, 2), w = Rand(rng, d), r = Rand(rng, rows * d);
+        Assert.That(TestData.RelMaxError(RmsNormWeightGrad(x, rows, d, 1e-6, r), Numerical(w, ww => ScalarReference.RmsNorm(x, rows, d, ww, 1e-6, offset), r)), Is.LessThan(Tol));
+    }
+
     [Test]
     public void Rope()
     {

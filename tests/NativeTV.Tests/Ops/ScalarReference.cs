@@ -58,6 +58,19 @@ public static class ScalarReference
         return dx;
     }
 
+    public static double[] RmsNormWeightGrad(double[] x, int rows, int d, double eps, double[] dy)
+    {
+        var dw = new double[d];
+        for (int r = 0; r < rows; r++)
+        {
+            double ss = 0;
+            for (int i = 0; i < d; i++) ss += x[r * d + i] * x[r * d + i];
+            double inv = 1.0 / Math.Sqrt(ss / d + eps);
+            for (int i = 0; i < d; i++) dw[i] += dy[r * d + i] * x[r * d + i] * inv;
+        }
+        return dw;
+    }
+
     // ---------- embedding
 
     public static double[] Embedding(double[] table, int d, int[] ids, double scale)

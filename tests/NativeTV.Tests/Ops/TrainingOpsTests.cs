@@ -27,6 +27,21 @@ public class TrainingOpsTests(string device) : BackendFixture(device)
         Assert.That(TestData.RelMaxError(be.Download(dW), expected), Is.LessThan(2e-5));
     }
 
+    [TestCase(1, 7, false)]
+    [TestCase(70, 33, true)]
+    public void RmsNormWeightGradMatchesTheReference(int rows, int d, bool accumulate)
+    {
+        var rng = new Random(rows + d);
+        var x = TestData.Normal(rng, rows * d, 2);
+        var dy = TestData.Normal(rng, rows * d);
+        var prior = TestData.Normal(rng, d);
+        var dw = Strided(prior, 1, d);
+        be.RmsNormWeightGrad(Strided(x, rows, d), 1e-5f, Strided(dy, rows, d, 0, 1), dw, accumulate);
+        var expected = ScalarReference.RmsNormWeightGrad(ScalarReference.D(x), rows, d, 1e-5, ScalarReference.D(dy));
+        if (accumulate) for (int i = 0; i < d; i++) expected[i] += prior[i];
+        Assert.That(TestData.RelMaxError(be.Download(dw), expected), Is.LessThan(2e-5));
+    }
+
     [Test]
     public void WeightViewSeesUpdatesToItsBuffer()
     {
