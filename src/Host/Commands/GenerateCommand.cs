@@ -26,7 +26,7 @@ public static class GenerateCommand
             var prompt = input.Tokens(pr, dir, m.Config);
             var steer = steering.Build(pr, m.Config, prompt.Length);
             var generated = Generate(m, prompt, pr.GetValue(maxNew), steer);
-            ITextTokenizer? tok = File.Exists(Path.Combine(dir, "tokenizer.model")) ? TokenizerLoader.Load(dir) : null;
+            ITextTokenizer? tok = TokenizerLoader.Exists(dir) ? TokenizerLoader.Load(dir) : null;
             Console.WriteLine(tok is null ? string.Join(",", generated) : tok.Decode(prompt.Concat(generated)));
             return 0;
         }));
