@@ -71,11 +71,19 @@ public sealed unsafe class ActivationBuffer : IDisposable
         {
             if (Count > int.MaxValue) throw new InvalidOperationException($"{Count} vectors: at most {int.MaxValue} per buffer");
             _finished = true;
-            if (_file == null) return InMemory(_chunks.Count == 1 ? _chunks[0] : _chunks.SelectMany(c => c).ToArray(), d, seed);
+            if (_file == null) return InMemory(_chunks.Count == 1 ? _chunks[0] : Concat(_chunks), d, seed);
             _stream?.Dispose();
             _stream = null;
             if (Count == 0) { File.Delete(_file); throw new InvalidOperationException("no vectors written"); }
             return new ActivationBuffer(d, (int)Count, seed, null, _file);
+        }
+
+        private static float[] Concat(List<float[]> chunks)
+        {
+            var all = new float[chunks.Sum(c => (long)c.Length)];
+            long at = 0;
+            foreach (var c in chunks) { c.CopyTo(all, at); at += c.Length; }
+            return all;
         }
 
         /// <summary>An unfinished writer deletes its file (a failed harvest leaves nothing behind).</summary>
