@@ -74,6 +74,12 @@ public interface IBackend : IDisposable
     /// <summary>y += alpha x, elementwise.</summary>
     void Add(Mat y, Mat x, float alpha = 1f);
 
+    /// <summary>
+    /// y[r] += alpha s[r] x[r] for every row r: a per-row scale, the row-wise form of <see cref="Add"/>
+    /// (e.g. the gradient of a row norm, d||w_r|| / d w_r = w_r / ||w_r||, weighted per row).
+    /// </summary>
+    void AddScaledRows(Mat y, Mat x, DeviceBuffer<float> s, float alpha = 1f);
+
     /// <summary>y[rows[i]] += scale * v for i &lt; count (the steering hook).</summary>
     void AddToRows(Mat y, DeviceBuffer<int> rows, int count, DeviceBuffer<float> v, float scale);
 
@@ -146,6 +152,12 @@ public interface IBackend : IDisposable
 
     /// <summary>sums[c] (+)= sum over rows of x[r, c] (bias gradients).</summary>
     void ColumnSums(Mat x, DeviceBuffer<float> sums, bool accumulate);
+
+    /// <summary>
+    /// dots[c] (+)= sum over rows of a[r, c] b[r, c]: the column twin of <see cref="RowDots"/>, and the
+    /// gradient of a per-column scale (y[r, c] = s[c] x[r, c] gives ds = ColumnDots(dy, x)).
+    /// </summary>
+    void ColumnDots(Mat a, Mat b, DeviceBuffer<float> dots, bool accumulate);
 
     /// <summary>
     /// One AdamW step on <paramref name="count"/> parameters: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;

@@ -42,8 +42,11 @@ public static class BenchSae
             var coeffs = be.AllocMat(V, ds);
             var recon = be.AllocMat(V, di);
             double pursuit = BenchCommand.Median(n, () => { dsae.Pursuit(y, new PursuitOptions(pr.GetValue(k)), coeffs, recon); be.Synchronize(); });
-            using var trainer = new ReluSaeTrainer(be, di, new SaeTrainOptions(ds));
-            double train = BenchCommand.Median(n, () => { trainer.Step(x); be.Synchronize(); });
+            double train, trainGated;
+            using (var trainer = SaeTrainer.Create(be, di, new SaeTrainOptions(ds)))
+                train = BenchCommand.Median(n, () => { trainer.Step(x); be.Synchronize(); });
+            using (var trainer = SaeTrainer.Create(be, di, new SaeTrainOptions(ds, Arch: SaeArchitecture.Gated)))
+                trainGated = BenchCommand.Median(n, () => { trainer.Step(x); be.Synchronize(); });
             using var w = be.Upload(HostTensor.FromFloats("w", R(ds * di, 0.05f), [ds, di]));
             double gemm = BenchCommand.Median(n, () => { be.MatMul(x, w, z); be.Synchronize(); });
             double gemmRate = 2.0 * T * ds * di / gemm;
@@ -52,7 +55,9 @@ public static class BenchSae
                 ("encode GFLOP/s (its GEMM)", $"{2.0 * T * ds * di / encode / 1e9:F1}"),
                 ($"raw GEMM GFLOP/s ({T}x{di} by {ds}x{di})", $"{gemmRate / 1e9:F1}"),
                 ($"ReLU SAE training step ({T} vectors)", $"{train * 1e3:F1} ms, {T / train:F0} tokens/s"),
-                ("training GFLOP/s (its 4 GEMMs, 5 with b_dec input grad)", $"{5 * 2.0 * T * ds * di / train / 1e9:F1}"),
+                ("ReLU training GFLOP/s (its 6 GEMMs: encode, decode, 2 weight grads, 2 input grads)", $"{6 * 2.0 * T * ds * di / train / 1e9:F1}"),
+                ($"gated SAE training step ({T} vectors)", $"{trainGated * 1e3:F1} ms, {T / trainGated:F0} tokens/s"),
+                ("gated training GFLOP/s (its 8 GEMMs: ReLU's + the aux decode and its input grad)", $"{8 * 2.0 * T * ds * di / trainGated / 1e9:F1}"),
                 ($"gradient pursuit ({V} vectors, k {pr.GetValue(k)})", $"{pursuit * 1e3:F1} ms, {V / pursuit:F0} vectors/s"),
                 ("pursuit GFLOP/s (its one dense GEMM per step, c = D r; the rest is sparse)", $"{2.0 * V * ds * di * pr.GetValue(k) / pursuit / 1e9:F1}"),
             ]);

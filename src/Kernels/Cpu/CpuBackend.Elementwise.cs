@@ -63,6 +63,14 @@ public sealed unsafe partial class CpuBackend
 
     public void Add(Mat y, Mat x, float alpha = 1f) => ParallelRows(y.Rows, y.Cols, r => TensorPrimitives.MultiplyAdd(Row(x, r), alpha, Row(y, r), Row(y, r)));
 
+    public void AddScaledRows(Mat y, Mat x, DeviceBuffer<float> s, float alpha = 1f)
+    {
+        if (x.Rows != y.Rows || x.Cols != y.Cols || s.Length < y.Rows)
+            throw new ArgumentException($"AddScaledRows shapes: y [{y.Rows},{y.Cols}], x [{x.Rows},{x.Cols}], s of {s.Length}");
+        float* sp = P(s);
+        ParallelRows(y.Rows, y.Cols, r => TensorPrimitives.MultiplyAdd(Row(x, r), alpha * sp[r], Row(y, r), Row(y, r)));
+    }
+
     public void AddToRows(Mat y, DeviceBuffer<int> rows, int count, DeviceBuffer<float> v, float scale)
     {
         var vec = new ReadOnlySpan<float>(P(v), y.Cols);

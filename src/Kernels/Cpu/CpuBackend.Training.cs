@@ -24,6 +24,15 @@ public sealed unsafe partial class CpuBackend
         for (int r = 0; r < x.Rows; r++) TensorPrimitives.Add(s, Row(x, r), s);
     }
 
+    public void ColumnDots(Mat a, Mat b, DeviceBuffer<float> dots, bool accumulate)
+    {
+        if (a.Rows != b.Rows || a.Cols != b.Cols || dots.Length < a.Cols)
+            throw new ArgumentException($"ColumnDots shapes: a [{a.Rows},{a.Cols}], b [{b.Rows},{b.Cols}], dots of {dots.Length}");
+        var s = new Span<float>(P(dots), a.Cols);
+        if (!accumulate) s.Clear();
+        for (int r = 0; r < a.Rows; r++) TensorPrimitives.MultiplyAdd(Row(a, r), Row(b, r), s, s);
+    }
+
     public void AdamStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, long count, AdamArgs a)
     {
         float* p = P(param), g = P(grad), mm = P(m), vv = P(v);

@@ -24,6 +24,27 @@ public sealed partial class IlgpuBackend
         y.Data[y.Idx(r, c)] += alpha * x.Data[x.Idx(r, c)];
     }
 
+    public void AddScaledRows(Mat y, Mat x, DeviceBuffer<float> s, float alpha = 1f)
+    {
+        var yv = View(y, nameof(y));
+        var xv = View(x, nameof(x));
+        var sb = Buf(s, nameof(s));
+        Require(x.Rows == y.Rows && x.Cols == y.Cols, $"AddScaledRows: y {y.Rows}x{y.Cols} vs x {x.Rows}x{x.Cols}");
+        Require(sb.Length >= y.Rows, $"AddScaledRows: s has {sb.Length} elements, y has {y.Rows} rows");
+        int n = Count((long)y.Rows * y.Cols, "AddScaledRows");
+        if (n == 0) return;
+        var k = Kernel("AddScaledRows", a => a.LoadAutoGroupedStreamKernel<Index1D, MatV, MatV, ArrayView<float>, float>(AddScaledRowsKernel));
+        k(n, yv, xv, sb.View, alpha);
+    }
+
+    /// <summary>One thread per element: y[r, c] += (alpha s[r]) x[r, c].</summary>
+    private static void AddScaledRowsKernel(Index1D idx, MatV y, MatV x, ArrayView<float> s, float alpha)
+    {
+        int r = idx / y.Cols;
+        int c = idx - r * y.Cols;
+        y.Data[y.Idx(r, c)] += alpha * s[r] * x.Data[x.Idx(r, c)];
+    }
+
     public void Copy(Mat x, Mat y)
     {
         var xv = View(x, nameof(x));

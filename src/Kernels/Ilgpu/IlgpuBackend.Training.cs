@@ -91,6 +91,26 @@ public sealed partial class IlgpuBackend
         sums[c] = acc;
     }
 
+    public void ColumnDots(Mat a, Mat b, DeviceBuffer<float> dots, bool accumulate)
+    {
+        var av = View(a, nameof(a));
+        var bv = View(b, nameof(b));
+        var db = Buf(dots, nameof(dots));
+        Require(a.Rows == b.Rows && a.Cols == b.Cols, $"ColumnDots: a {a.Rows}x{a.Cols} vs b {b.Rows}x{b.Cols}");
+        Require(db.Length >= a.Cols, $"ColumnDots: dots has {db.Length} elements, a has {a.Cols} columns");
+        if (a.Cols == 0) return;
+        var k = Kernel("ColumnDots", g => g.LoadAutoGroupedStreamKernel<Index1D, MatV, MatV, ArrayView<float>, int>(ColumnDotsKernel));
+        k(a.Cols, av, bv, db.View, accumulate ? 1 : 0);
+    }
+
+    /// <summary>One thread per column: dots[c] (+)= sum over rows of a[r, c] b[r, c] (coalesced as <see cref="ColumnSumsKernel"/>).</summary>
+    private static void ColumnDotsKernel(Index1D c, MatV a, MatV b, ArrayView<float> dots, int accumulate)
+    {
+        float acc = accumulate != 0 ? dots[c] : 0f;
+        for (int r = 0; r < a.Rows; r++) acc += a.Data[a.Idx(r, c)] * b.Data[b.Idx(r, c)];
+        dots[c] = acc;
+    }
+
     // ---------------------------------------------------------------- optimiser
 
     public void AdamStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, long count, AdamArgs args)

@@ -8,17 +8,18 @@ namespace NativeTV.Sae.Training;
 /// <summary>
 /// Collects resid_pre[L] vectors from a text corpus: plain text (one document per line) or JSONL
 /// (a "text" field per line), tokenised with BOS into fixed-length contexts; BOS positions are left
-/// out (their residuals are outliers no SAE should spend features on). Returned shuffled, in memory.
+/// out (their residuals are outliers no SAE should spend features on). Returned as a shuffle buffer,
+/// in memory or, with a buffer folder, in a memory-mapped file there (<see cref="ActivationBuffer"/>).
 /// </summary>
 public static class ActivationHarvester
 {
-    public static float[] Harvest(TransformerModel model, ITextTokenizer tok, string corpus, int layer, int contextLen, int maxVectors,
-        int batch = 8, int seed = 0, Action<int>? progress = null)
+    public static ActivationBuffer Harvest(TransformerModel model, ITextTokenizer tok, string corpus, int layer, int contextLen, int maxVectors,
+        int batch = 8, int seed = 0, Action<int>? progress = null, string? bufferDir = null)
     {
         if (!File.Exists(corpus)) throw new CheckpointException(corpus, "corpus file not found");
         int d = model.Config.HiddenSize;
         var contexts = Contexts(tok, corpus, contextLen).GetEnumerator();
-        var vectors = new List<float[]>();
+        using var writer = new ActivationBuffer.Writer(d, bufferDir);
         long count = 0;
         while (count < maxVectors)
         {
@@ -30,14 +31,12 @@ public static class ActivationHarvester
             var r = model.Forward(new ForwardRequest { Tokens = tokens, Reads = [new HookRead(new HookKey(HookPoint.ResidPre, layer), rows)] });
             var acts = r.Reads[new HookKey(HookPoint.ResidPre, layer)];
             int take = (int)Math.Min(rows.Length, maxVectors - count);
-            vectors.Add(acts[..(take * d)]);
+            writer.Append(acts.AsSpan(0, take * d));
             count += take;
             progress?.Invoke((int)count);
         }
         if (count == 0) throw new CheckpointException(corpus, "no text to harvest from");
-        var all = vectors.SelectMany(v => v).ToArray();
-        Shuffle(all, d, seed);
-        return all;
+        return writer.Finish(seed);
     }
 
     /// <summary>BOS + contextLen - 1 tokens per context, documents concatenated.</summary>
@@ -70,20 +69,6 @@ public static class ActivationHarvester
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
             throw new CheckpointException(file, $"line {lineNo} is not a JSON object with a \"text\" string");
-        }
-    }
-
-    /// <summary>Fisher-Yates over rows of width d.</summary>
-    private static void Shuffle(float[] a, int d, int seed)
-    {
-        var rng = new Random(seed);
-        var tmp = new float[d];
-        for (int i = a.Length / d - 1; i > 0; i--)
-        {
-            int j = rng.Next(i + 1);
-            a.AsSpan(i * d, d).CopyTo(tmp);
-            a.AsSpan(j * d, d).CopyTo(a.AsSpan(i * d, d));
-            tmp.CopyTo(a.AsSpan(j * d, d));
         }
     }
 }

@@ -72,4 +72,29 @@ public class SaeCommandTests
         var r = NativetvProcess.Run("sae", "train", "--model", model, "--layer", "1", "--corpus", bad, "--out", outDir, "--device", "cpu");
         Assert.That((r.Exit, r.Err.Contains("line 1 is not a JSON object with a \"text\" string")), Is.EqualTo((1, true)), r.Err);
     }
+
+    [Test]
+    public void TrainsAGatedSaeFromAnOnDiskShuffleBuffer()
+    {
+        var cfg = NativeTV.Transformer.Model.RandomModel.TinyConfig(NativeTV.Transformer.Model.Architecture.Phi3, NativeTV.Kernels.DType.F32, vocab: 420);
+        var model = NativeTV.Tests.Models.TinyModels.Write(cfg);
+        File.Copy(Fixtures.Dir("spm", "llama_like.model"), Path.Combine(model, "tokenizer.model"));
+        var tmp = Fixtures.TempDir();
+        var corpus = Path.Combine(tmp, "corpus.txt");
+        File.WriteAllLines(corpus, Enumerable.Repeat(File.ReadAllLines(Fixtures.Dir("spm", "corpus.txt")), 10).SelectMany(x => x));
+        var outDir = Path.Combine(tmp, "sae");
+        var bufferDir = Path.Combine(tmp, "buffer");
+        var (exit, stdout, err) = NativetvProcess.Run("sae", "train", "--model", model, "--layer", "1", "--corpus", corpus, "--out", outDir,
+            "--arch", "gated", "--buffer-dir", bufferDir, "--expansion", "2", "--steps", "30", "--batch", "64", "--context", "16",
+            "--max-vectors", "500", "--normalize", "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(0), err);
+        Assert.That(stdout, Does.Contain("gated SAE").And.Contain("variance explained"));
+        var sae = NativeTV.Sae.Formats.SaeLoader.Load(outDir, expectedDIn: cfg.HiddenSize);
+        Assert.That((sae.Arch, sae.DSae, sae.BEnc), Is.EqualTo((NativeTV.Sae.SaeArchitecture.Gated, 2 * cfg.HiddenSize, (float[]?)null)));
+        Assert.That(sae.FoldedNormScale, Is.Not.Null);
+        Assert.That(Directory.EnumerateFiles(bufferDir), Is.Empty, "the buffer file is removed when training ends");
+
+        var r = NativetvProcess.Run("sae", "train", "--model", model, "--layer", "1", "--corpus", corpus, "--out", outDir, "--arch", "topk", "--device", "cpu");
+        Assert.That((r.Exit, r.Err.Contains("--arch topk: NativeTV trains relu or gated SAEs")), Is.EqualTo((1, true)), r.Err);
+    }
 }

@@ -93,4 +93,29 @@ public class TrainingOpsTests(string device) : BackendFixture(device)
         }
         Assert.That(TestData.RelMaxError(be.Download(pb), ep), Is.LessThan(1e-5));
     }
+
+    [TestCase(5, 13, false)]
+    [TestCase(9, 3, true)]
+    public void ColumnDotsSumsProductsDownColumns(int rows, int cols, bool accumulate)
+    {
+        var rng = new Random(rows * 31 + cols);
+        float[] a = TestData.Normal(rng, rows * cols), b = TestData.Normal(rng, rows * cols), prior = TestData.Normal(rng, cols);
+        var dots = be.Upload(prior);
+        be.ColumnDots(Strided(a, rows, cols), Strided(b, rows, cols, 1, 4), dots, accumulate);
+        var expected = Enumerable.Range(0, cols).Select(c =>
+            (accumulate ? prior[c] : 0.0) + Enumerable.Range(0, rows).Sum(r => (double)a[r * cols + c] * b[r * cols + c])).ToArray();
+        Assert.That(TestData.RelMaxError(be.Download(dots), expected), Is.LessThan(1e-5));
+    }
+
+    [TestCase(7, 11, 1f)]
+    [TestCase(3, 29, -0.5f)]
+    public void AddScaledRowsScalesEachRow(int rows, int cols, float alpha)
+    {
+        var rng = new Random(rows * 17 + cols);
+        float[] y = TestData.Normal(rng, rows * cols), x = TestData.Normal(rng, rows * cols), s = TestData.Normal(rng, rows);
+        var ym = Strided(y, rows, cols);
+        be.AddScaledRows(ym, Strided(x, rows, cols, 0, 1), be.Upload(s), alpha);
+        var expected = y.Select((v, i) => v + (double)alpha * s[i / cols] * x[i]).ToArray();
+        Assert.That(TestData.RelMaxError(be.Download(ym), expected), Is.LessThan(1e-5));
+    }
 }
