@@ -9,5 +9,6 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
     MakeTinyCommand.Create(),
     BenchCommand.Create(),
     SaeCommand.Create(),
+    OrganismCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -17,6 +17,7 @@ public static class BenchCommand
         bench.Subcommands.Add(BenchForward.Create());
         bench.Subcommands.Add(BenchSteerGrad.Create());
         bench.Subcommands.Add(BenchSae.Create());
+        bench.Subcommands.Add(BenchTrain.Create());
         return bench;
     }
 

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using NativeTV.Host.Cli;
+using NativeTV.Kernels;
+using NativeTV.Transformer.Model;
+using NativeTV.Transformer.Organism;
+using NativeTV.Transformer.Training;
+using Spectre.Console;
+
+namespace NativeTV.Host.Commands;
+
+/// <summary>
+/// `nativetv bench train`: one organism training step (forward, weight gradients, clipping, AdamW) on a
+/// batch of its training mixture, next to the raw GEMM rate of its largest matmul in the same run;
+/// `--profile` adds the time per op.
+/// </summary>
+public static class BenchTrain
+{
+    public static Command Create()
+    {
+        var device = CommonOptions.Device();
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
+        var reps = new Option<int>("--reps") { DefaultValueFactory = _ => 5 };
+        var profile = new Option<bool>("--profile") { Description = "time every op (synchronising after each)" };
+        var cmd = new Command("train", "Organism training step: tokens/s and GFLOP/s vs the raw GEMM rate") { device, batch, reps, profile };
+        cmd.SetAction(pr => CliErrors.Run(() =>
+        {
+            var c = OrganismModel.Config;
+            int B = pr.GetValue(batch), n = pr.GetValue(reps);
+            IBackend be = CommonOptions.CreateBackend(pr.GetValue(device)!);
+            var prof = pr.GetValue(profile) ? new ProfilingBackend(be) : null;
+            using var backend = prof ?? be;
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(be.DeviceDescription)}; organism ({c.ParameterCount:N0} parameters), batch {B} x {OrganismSampler.Length}[/]");
+            using var trainer = new ModelTrainer(c, backend, new ModelTrainOptions { Batch = B });
+            trainer.Parameters.Set(ModelInit.Normal(c, 0));
+            var (tok, targets) = OrganismModel.TrainingBatch(new OrganismSampler(0).Batch(0, B));
+            double step = BenchCommand.Median(n, () => { trainer.TrainStep(tok, targets); be.Synchronize(); });
+
+            int T = tok.Ids.Length;
+            var gateUp = trainer.Model.Weights.Layers[0].GateUp[0].W;
+            var x = be.AllocMat(T, c.HiddenSize);
+            var y = be.AllocMat(T, gateUp.Rows);
+            double gemm = BenchCommand.Median(n, () => { be.MatMul(x, gateUp, y); be.Synchronize(); });
+            x.Buf.Dispose(); y.Buf.Dispose();
+
+            // Backward costs twice the forward's matmuls (input and weight gradients); the logits only at answer rows.
+            double flops = 3 * (BenchForward.ForwardFlops(c, B, OrganismSampler.Length) + 2.0 * targets.Length * c.HiddenSize * c.VocabSize);
+            double gemmFlops = 2.0 * T * gateUp.Rows * c.HiddenSize;
+            BenchCommand.Print([
+                ("step time", $"{step * 1e3:F1} ms"),
+                ("tokens/s", $"{T / step:F0}"),
+                ("training GFLOP/s", $"{flops / step / 1e9:F1}"),
+                ($"raw GEMM GFLOP/s ({T}x{c.HiddenSize} by {gateUp.Rows}x{c.HiddenSize})", $"{gemmFlops / gemm / 1e9:F1}"),
+                ("training / GEMM rate", $"{flops / step / (gemmFlops / gemm):P0}"),
+                ("6000 steps (ORGANISM.md)", $"{6000 * step / 60:F1} min"),
+            ]);
+            if (prof != null)
+            {
+                var t = new Table().AddColumn("op").AddColumn("calls / step").AddColumn("ms / step").AddColumn("share");
+                double total = prof.Report().Sum(r => r.Ms);
+                foreach (var (op, calls, ms) in prof.Report())
+                    t.AddRow(op, $"{calls / (double)(n + 1):F0}", $"{ms / (n + 1):F2}", $"{ms / total:P1}");
+                AnsiConsole.Write(t);
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+}
