@@ -7,7 +7,10 @@ namespace NativeTV.Host.Cli;
 /// <summary>Options several commands share, so they read and behave the same everywhere.</summary>
 public static class CommonOptions
 {
-    public static Option<string> Model() => new("--model") { Description = "Hugging Face checkpoint folder (config.json + safetensors)", Required = true };
+    /// <summary>--model, defaulting to the built-in organism (resolved when read, so commands that never load a model never look for it).</summary>
+    public static Option<string> Model() => new("--model") { Description = $"Hugging Face checkpoint folder (config.json + safetensors); default: the built-in organism ({BuiltInModel.RelativePath})" };
+
+    public static string ModelDir(ParseResult pr, Option<string> model) => pr.GetValue(model) ?? BuiltInModel.Path;
 
     public static Option<string> Device() => new("--device")
     {

@@ -20,7 +20,7 @@ public static class GenerateCommand
         steering.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
-            string dir = pr.GetValue(model)!;
+            string dir = CommonOptions.ModelDir(pr, model);
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
             using var m = TransformerModel.Load(dir, be);
             var prompt = input.Tokens(pr, dir, m.Config);

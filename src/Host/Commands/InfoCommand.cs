@@ -15,7 +15,7 @@ public static class InfoCommand
         var cmd = new Command("info", "Show a checkpoint's architecture, sizes and memory needs") { model };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
-            using var ck = Checkpoint.Open(pr.GetValue(model)!);
+            using var ck = Checkpoint.Open(CommonOptions.ModelDir(pr, model));
             ck.CheckAll();
             var c = ck.Config;
             var dt = ck.StoredDType;

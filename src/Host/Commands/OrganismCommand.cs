@@ -9,6 +9,7 @@ public static class OrganismCommand
     {
         var cmd = new Command("organism", "The built-in model organism: a small Phi-3 trained by NativeTV on a synthetic world with 12 known tasks");
         cmd.Subcommands.Add(OrganismTrainCommand.Create());
+        cmd.Subcommands.Add(OrganismCheckCommand.Create());
         return cmd;
     }
 }

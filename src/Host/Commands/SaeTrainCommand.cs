@@ -40,7 +40,7 @@ public static class SaeTrainCommand
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             var kind = SaeTrainer.ParseArch(pr.GetValue(arch)!);
-            string dir = pr.GetValue(model)!;
+            string dir = CommonOptions.ModelDir(pr, model);
             int L = pr.GetValue(layer);
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
             using var m = TransformerModel.Load(dir, be);

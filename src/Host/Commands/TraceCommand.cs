@@ -27,7 +27,7 @@ public static class TraceCommand
         steering.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
-            string dir = pr.GetValue(model)!;
+            string dir = CommonOptions.ModelDir(pr, model);
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
             using var m = TransformerModel.Load(dir, be);
             var c = m.Config;

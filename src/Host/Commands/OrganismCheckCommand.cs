@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Text.Json;
+using NativeTV.Host.Cli;
+using NativeTV.Transformer.Model;
+using NativeTV.Transformer.Organism;
+using NativeTV.Transformer.TaskVectors;
+using Spectre.Console;
+
+namespace NativeTV.Host.Commands;
+
+/// <summary>`nativetv organism check`: ORGANISM.md's checks measured on a trained organism, beside the expected ranges; exit code 1 when one misses.</summary>
+public static class OrganismCheckCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var device = CommonOptions.Device();
+        var json = new Option<string?>("--json") { Description = "also write the report as JSON to this file" };
+        var seed = new Option<int>("--seed") { Description = "seeds the prompt samples", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("check", "Measure ORGANISM.md's checks (ICL accuracy, task vectors by layer) on an organism") { model, device, json, seed };
+        cmd.SetAction(pr => CliErrors.Run(() =>
+        {
+            string dir = CommonOptions.ModelDir(pr, model);
+            using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
+            using var m = TransformerModel.Load(dir, be);
+            if (m.Config.VocabSize != OrganismWorld.VocabSize) throw new ArgumentException($"{dir} is not an organism (vocabulary {m.Config.VocabSize}, the organism's is {OrganismWorld.VocabSize})");
+            OrganismCheckReport report = null!;
+            AnsiConsole.Status().Start("measuring", ctx => report = OrganismChecks.Run(m, pr.GetValue(seed), s => ctx.Status(s)));
+            Print(report, dir);
+            if (pr.GetValue(json) is { } path)
+            {
+                File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+                File.Move(path + ".tmp", path, overwrite: true);
+            }
+            return report.AllPass ? 0 : 1;
+        }));
+        return cmd;
+    }
+
+    public static void Print(OrganismCheckReport r, string dir)
+    {
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(dir)}[/]: zero-shot first-token accuracy / nll over the train words of 11 tasks (singular left out); TV at the final `->` of {OrganismChecks.TvPrompts} {OrganismChecks.TvShots}-shot prompts");
+        var icl = new Table().AddColumn("ICL prompts (first-token accuracy, 11 tasks)").AddColumn("accuracy");
+        foreach (var (k, v) in r.IclAccuracy) icl.AddRow(Markup.Escape(k.Replace("/", " words, ") + " shots"), $"{v:F3}");
+        AnsiConsole.Write(icl);
+        var layers = new Table().AddColumn("layer").AddColumn("no steering").AddColumn("+TV").AddColumn("+2xTV").AddColumn("patched TV").AddColumn("TV - corrupted");
+        static string F(ScoreSummary s) => $"{s.Accuracy:F3} / {s.Nll:F2}";
+        foreach (var row in r.Layers)
+            layers.AddRow(row.Layer == r.BestLayer ? $"[bold]{row.Layer}[/]" : $"{row.Layer}", F(row.None), F(row.Tv), F(row.Tv2), F(row.Patch), F(row.TvMinusCorrupted));
+        AnsiConsole.Write(layers);
+        var checks = new Table().AddColumn("check").AddColumn("measured").AddColumn("expected (ORGANISM.md)").AddColumn("");
+        foreach (var c in r.Checks)
+            checks.AddRow(Markup.Escape(c.Name), $"{c.Value:0.###}", Markup.Escape(c.Expected), c.Pass ? "[green]ok[/]" : "[red]MISS[/]");
+        AnsiConsole.Write(checks);
+        AnsiConsole.MarkupLine(r.AllPass ? "[green]all checks pass[/]" : $"[red]{r.Checks.Count(c => !c.Pass)} check(s) missed[/]");
+    }
+}

@@ -1,0 +1,27 @@
+namespace NativeTV.Transformer.TaskVectors;
+
+/// <summary>
+/// A tokenized prompt: <see cref="Ids"/> (BOS first) end with the last separator; <see cref="Separators"/>
+/// are the positions of every separator token (`->`), and <see cref="Answer"/> the answer's first tokens,
+/// which follow the last separator.
+/// </summary>
+public sealed record Prompt(int[] Ids, int[] Separators, int[] Answer)
+{
+    public int LastSeparator => Separators[^1];
+}
+
+/// <summary>
+/// A change to resid_pre[Layer] at each prompt's last separator: add Scale * Vector, or, with
+/// <see cref="Replace"/>, set the residual to Vector (activation patching).
+/// </summary>
+public sealed record Steer(int Layer, float[] Vector, float Scale = 1f, bool Replace = false);
+
+/// <summary>A prompt's metric (METHOD.md §3): the nll of its first answer tokens, summed, and whether the top-1 prediction of the first is right.</summary>
+public readonly record struct PromptScore(double Nll, bool Correct);
+
+/// <summary>Mean nll and first-token accuracy over prompts.</summary>
+public readonly record struct ScoreSummary(double Nll, double Accuracy, int Count)
+{
+    public static ScoreSummary Of(IReadOnlyCollection<PromptScore> s) =>
+        new(s.Count == 0 ? double.NaN : s.Average(x => x.Nll), s.Count == 0 ? double.NaN : s.Average(x => x.Correct ? 1.0 : 0.0), s.Count);
+}
