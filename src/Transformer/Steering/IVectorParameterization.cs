@@ -14,6 +14,8 @@ public interface IVectorParameterization
     float[] Backward(float[] theta, float[] dVector);
     /// <summary>The penalty added to the loss, and its gradient added into <paramref name="grad"/>.</summary>
     double Penalty(float[] theta, float[] grad);
+    /// <summary>How many components are active: non-zero entries, or active SAE features.</summary>
+    int L0(float[] theta);
 }
 
 /// <summary>theta is the vector itself; no penalty.</summary>
@@ -23,4 +25,5 @@ public sealed class DirectVector(int dModel) : IVectorParameterization
     public float[] Vector(float[] theta) => theta;
     public float[] Backward(float[] theta, float[] dVector) => dVector;
     public double Penalty(float[] theta, float[] grad) => 0;
+    public int L0(float[] theta) => theta.Count(x => x != 0f);
 }

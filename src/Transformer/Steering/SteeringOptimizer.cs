@@ -5,7 +5,7 @@ namespace NativeTV.Transformer.Steering;
 /// <summary>Where to steer and what to optimise: scale * v(theta) added to resid_pre[Layer] at Rows of Tokens, loss over Targets.</summary>
 public sealed record SteeringProblem(TokenBatch Tokens, int Layer, int[] Rows, IReadOnlyList<LossTarget> Targets, float Scale = 1f);
 
-/// <summary>One optimisation step's record: the model loss, the penalty, and the parameters' L0 (non-zero count).</summary>
+/// <summary>One optimisation step's record: the model loss, the penalty, and the L0 of the parameterisation (active components).</summary>
 public sealed record StepRecord(int Step, double Loss, double Penalty, int L0);
 
 /// <summary>
@@ -26,7 +26,7 @@ public static class SteeringOptimizer
             var penaltyGrad = new float[theta.Length];
             double penalty = param.Penalty(theta, penaltyGrad);
             for (int i = 0; i < grad.Length; i++) grad[i] += penaltyGrad[i];
-            var rec = new StepRecord(s, loss, penalty, theta.Count(x => x != 0f));
+            var rec = new StepRecord(s, loss, penalty, param.L0(theta));
             log.Add(rec);
             onStep?.Invoke(rec);
             if (stop?.Invoke(log) == true) break;

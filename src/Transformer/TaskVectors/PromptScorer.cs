@@ -22,26 +22,19 @@ public static class PromptScorer
 
     private static PromptScore[] ScoreBatch(TransformerModel m, List<Prompt> prompts, Steer? steer, int nFirst)
     {
-        var answers = prompts.Select(p => p.Answer.Take(nFirst).ToArray()).ToList();
-        if (answers.Any(a => a.Length == 0)) throw new ArgumentException("a prompt has an empty answer");
-        // Only answer tokens before the last one need to be inputs: the last one is only predicted.
-        var seqs = prompts.Select((p, i) => (IReadOnlyList<int>)p.Ids.Concat(answers[i][..^1]).ToArray()).ToList();
-        var tok = TokenBatch.FromSequences(seqs, m.Config.PadTokenId, leftPad: false);
-        var logitRows = prompts.SelectMany((p, b) => Enumerable.Range(0, answers[b].Length).Select(i => tok.Row(b, p.LastSeparator + i))).ToArray();
-        var sepRows = prompts.Select((p, b) => tok.Row(b, p.LastSeparator)).ToArray();
-        var logits = m.Forward(new ForwardRequest { Tokens = tok, LogitRows = logitRows, Adds = Hooks(m, tok, sepRows, steer) }).Logits;
-
+        var pb = PromptBatch.Of(prompts, nFirst, m.Config.PadTokenId);
+        var logits = m.Forward(new ForwardRequest { Tokens = pb.Tokens, LogitRows = pb.Targets.Select(t => t.Row).ToArray(), Adds = Hooks(m, pb.Tokens, pb.SeparatorRows, steer) }).Logits;
         int V = m.Config.VocabSize, row = 0;
         var result = new PromptScore[prompts.Count];
         for (int b = 0; b < prompts.Count; b++)
         {
             double nll = 0;
             bool correct = false;
-            for (int i = 0; i < answers[b].Length; i++, row++)
+            for (int i = 0; i < pb.Answers[b].Length; i++, row++)
             {
                 var l = new ReadOnlySpan<float>(logits, row * V, V);
-                nll += NegLogSoftmax(l, answers[b][i]);
-                if (i == 0) correct = ArgMax(l) == answers[b][0];
+                nll += NegLogSoftmax(l, pb.Answers[b][i]);
+                if (i == 0) correct = ArgMax(l) == pb.Answers[b][0];
             }
             result[b] = new PromptScore(nll, correct);
         }
