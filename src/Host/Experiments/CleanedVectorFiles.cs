@@ -1,0 +1,47 @@
+using System.Text.Json;
+using NativeTV.Host.Reports;
+using NativeTV.Sae.Cleaning;
+using NativeTV.Transformer.Checkpoints;
+
+namespace NativeTV.Host.Experiments;
+
+/// <summary>
+/// What cleaning leaves for a person to open: NAME.safetensors (the vector, with provenance metadata),
+/// NAME.json (features with their weights, curves, losses), NAME.curve.csv and the post's bar chart of
+/// normalised feature weights, reconstruction vs cleaned.
+/// </summary>
+public static class CleanedVectorFiles
+{
+    public static void Write(string dir, string name, CleaningResult r, IReadOnlyDictionary<string, string> provenance, object scores, double[]? specificity = null)
+    {
+        Directory.CreateDirectory(dir);
+        string Path_(string ext) => Path.Combine(dir, name + ext);
+        var w = new SafetensorsWriter();
+        foreach (var (k, v) in provenance) w.AddMetadata(k, v);
+        w.Add("vector", r.Vector, [r.Vector.Length]).Write(Path_(".safetensors"));
+
+        var features = r.Features.Select((f, i) => new Dictionary<string, object?>
+        {
+            ["id"] = f.Id, ["weight"] = f.Weight, ["reconstruction_weight"] = f.ReconstructionWeight,
+            ["task_specificity"] = specificity?[f.Id],
+        }).ToList();
+        var json = new Dictionary<string, object?>
+        {
+            ["provenance"] = provenance, ["scores"] = scores, ["reconstruction_l0"] = r.ReconstructionL0, ["l0"] = r.Features.Count,
+            ["features"] = features, ["steps"] = r.Curve.Count,
+        };
+        File.WriteAllText(Path_(".json.tmp"), JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(Path_(".json.tmp"), Path_(".json"), overwrite: true);
+        File.WriteAllLines(Path_(".curve.csv.tmp"), ["step,loss,penalty,l0", .. r.Curve.Select(s => FormattableString.Invariant($"{s.Step},{s.Loss:G6},{s.Penalty:G6},{s.L0}"))]);
+        File.Move(Path_(".curve.csv.tmp"), Path_(".curve.csv"), overwrite: true);
+
+        if (r.Features.Count == 0) return;
+        double recMax = r.Features.Max(f => Math.Abs(f.ReconstructionWeight)), cleanMax = r.Features.Max(f => Math.Abs(f.Weight));
+        Figures.GroupedBars(Path.Combine(dir, name + ".features"), $"{name}: cleaned features", Caption(provenance), "weight / max weight",
+            r.Features.Select(f => $"f{f.Id}").ToArray(),
+            [("SAE reconstruction", r.Features.Select(f => recMax == 0 ? 0 : f.ReconstructionWeight / recMax).ToArray()),
+             ("cleaned", r.Features.Select(f => f.Weight / cleanMax).ToArray())]);
+    }
+
+    public static string Caption(IReadOnlyDictionary<string, string> p) => string.Join(", ", p.Where(kv => kv.Key is "model" or "sae" or "layer" or "l1" or "lr").Select(kv => $"{kv.Key} {kv.Value}"));
+}
