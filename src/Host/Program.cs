@@ -10,5 +10,6 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
     BenchCommand.Create(),
     SaeCommand.Create(),
     OrganismCommand.Create(),
+    TasksCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NativeTV.Kernels;
 using NativeTV.Transformer.Model;
+using TaskVectors = NativeTV.Transformer.TaskVectors;
 
 namespace NativeTV.Host.Cli;
 
@@ -11,6 +12,12 @@ public static class CommonOptions
     public static Option<string> Model() => new("--model") { Description = $"Hugging Face checkpoint folder (config.json + safetensors); default: the built-in organism ({BuiltInModel.RelativePath})" };
 
     public static string ModelDir(ParseResult pr, Option<string> model) => pr.GetValue(model) ?? BuiltInModel.Path;
+
+    /// <summary>--tasks, defaulting to the built-in organism's 12 tasks (no files needed).</summary>
+    public static Option<string?> Tasks() => new("--tasks") { Description = "a task .json file or a folder of them (Hendel et al. {\"x\": \"y\"} or Todd et al. [{\"input\", \"output\"}] format); default: the built-in organism's 12 tasks" };
+
+    public static IReadOnlyList<TaskVectors.IclTask> LoadTasks(ParseResult pr, Option<string?> tasks) =>
+        pr.GetValue(tasks) is { } path ? TaskVectors.TaskLoader.Load(path) : TaskVectors.TaskLoader.OrganismTasks();
 
     public static Option<string> Device() => new("--device")
     {

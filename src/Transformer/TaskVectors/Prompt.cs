@@ -8,6 +8,12 @@ namespace NativeTV.Transformer.TaskVectors;
 public sealed record Prompt(int[] Ids, int[] Separators, int[] Answer)
 {
     public int LastSeparator => Separators[^1];
+
+    /// <summary>
+    /// Position of the last token of each demonstration's output (the token before its "\n"), where task
+    /// detector vectors are read (METHOD.md §7); empty when the builder did not track them.
+    /// </summary>
+    public int[] OutputEnds { get; init; } = [];
 }
 
 /// <summary>
