@@ -10,6 +10,7 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
     BenchCommand.Create(),
     SaeCommand.Create(),
     OrganismCommand.Create(),
+    SweepCommand.Create(),
     TasksCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -49,7 +49,7 @@ public static class SaeTrainCommand
             ActivationBuffer x = null!;
             AnsiConsole.Progress().Start(ctx =>
             {
-                var task = ctx.AddTask($"harvesting resid_pre[{L}]", maxValue: pr.GetValue(maxVectors));
+                var task = ctx.AddTask(Markup.Escape($"harvesting resid_pre[{L}]"), maxValue: pr.GetValue(maxVectors));
                 x = ActivationHarvester.Harvest(m, TokenizerLoader.Load(dir), pr.GetValue(corpus)!, L, pr.GetValue(context), pr.GetValue(maxVectors),
                     seed: pr.GetValue(seed), progress: c => task.Value = c, bufferDir: pr.GetValue(bufferDir));
                 task.Value = task.MaxValue;

@@ -20,7 +20,7 @@ public sealed class SweepRunner(TransformerModel model, SweepOptions o, Func<int
 
     private sealed record TaskCache(float[][] Tv, float[][] Corrupted, float[][]? ZeroShotMean, MethodScore ZeroShot, MethodScore Icl);
 
-    public SweepCell Run(SweepTask t, int layer)
+    public SweepCell Run(TaskPrompts t, int layer)
     {
         var c = Cache(t);
         int li = Array.IndexOf(o.Layers, layer);
@@ -37,13 +37,13 @@ public sealed class SweepRunner(TransformerModel model, SweepOptions o, Func<int
             var r = TaskVectorCleaner.Clean(model, sae, layer, PromptBatch.Of(t.Clean, o.NFirst, model.Config.PadTokenId), tv, o.Cleaning ?? new CleaningOptions());
             var score = Eval(t, layer, r.Vector, r.Features.Count);
             methods[Methods.Cleaned] = score;
-            CleanedVectorFiles.Write(Path.Combine(runDir, "cleaned"), $"{t.Name.Replace('/', '_')}.L{layer}", r,
-                new Dictionary<string, string>(provenance) { ["task"] = t.Name, ["layer"] = layer.ToString() }, new { eval = score, tv = methods[Methods.Tv] });
+            CleanedVectorFiles.Write(Path.Combine(runDir, "cleaned"), $"{t.Task.Name.Replace('/', '_')}.L{layer}", r,
+                new Dictionary<string, string>(provenance) { ["task"] = t.Task.Name, ["layer"] = layer.ToString() }, new { eval = score, tv = methods[Methods.Tv] });
         }
-        return new SweepCell(t.Name, layer, methods);
+        return new SweepCell(t.Task.Name, layer, methods);
     }
 
-    private MethodScore Eval(SweepTask t, int layer, float[] v, int? l0 = null) => Score(t.Eval, new Steer(layer, v), l0);
+    private MethodScore Eval(TaskPrompts t, int layer, float[] v, int? l0 = null) => Score(t.Eval, new Steer(layer, v), l0);
 
     private MethodScore Score(IReadOnlyList<Prompt> prompts, Steer? steer, int? l0 = null)
     {
@@ -52,13 +52,13 @@ public sealed class SweepRunner(TransformerModel model, SweepOptions o, Func<int
     }
 
     /// <summary>Per task, once: vectors for every layer from one pass per batch, and the layer-independent references.</summary>
-    private TaskCache Cache(SweepTask t)
+    private TaskCache Cache(TaskPrompts t)
     {
-        if (_cache.TryGetValue(t.Name, out var c)) return c;
+        if (_cache.TryGetValue(t.Task.Name, out var c)) return c;
         _cache.Clear();
         var tv = TaskVectorExtractor.Mean(model, t.Icl, o.Layers, o.LastSeparatorOnly);
         var corrupted = TaskVectorExtractor.Mean(model, t.Corrupted, o.Layers, o.LastSeparatorOnly);
         var zsMean = o.AddZeroShotMean ? TaskVectorExtractor.Mean(model, t.Eval, o.Layers, lastOnly: true) : null;
-        return _cache[t.Name] = new TaskCache(tv, corrupted, zsMean, Score(t.Eval, null), Score(t.Icl, null));
+        return _cache[t.Task.Name] = new TaskCache(tv, corrupted, zsMean, Score(t.Eval, null), Score(t.Icl, null));
     }
 }
