@@ -11,6 +11,7 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
     SaeCommand.Create(),
     OrganismCommand.Create(),
     SweepCommand.Create(),
+    CleanCommand.Create(),
     TasksCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -68,12 +68,15 @@ public static class SweepCommand
             RunFolder.Prepare(run, settings, pr.GetValue(restart));
 
             var builder = new PromptBuilder(tokenizer, po);
-            var saes = new Dictionary<int, DeviceSae?>();
-            DeviceSae? SaeAt(int L)
+            var prompts = taskList.Select(t => builder.Build(t, pr.GetValue(iclPrompts), pr.GetValue(cleanPrompts), pr.GetValue(evalPrompts))).ToList();
+            var saes = new Dictionary<int, (DeviceSae, TaskSpecificity)?>();
+            (DeviceSae, TaskSpecificity)? SaeAt(int L)
             {
                 if (saes.TryGetValue(L, out var d)) return d;
                 string? path = saePattern?.Replace("{layer}", L.ToString());
-                return saes[L] = path != null && Directory.Exists(path) ? new DeviceSae(SaeLoader.Load(path, m.Config.HiddenSize), be) : null;
+                if (path == null || !Directory.Exists(path)) return saes[L] = null;
+                var ds = new DeviceSae(SaeLoader.Load(path, m.Config.HiddenSize), be);
+                return saes[L] = (ds, TaskSpecificity.Measure(m, ds, L, prompts.Select(p => (p.Task.Name, p.Icl)).ToList()));
             }
             var log = new ResultsLog(Path.Combine(run, "results.jsonl"));
             var runner = new SweepRunner(m, new SweepOptions(layerList, po.NFirst, pr.GetValue(lastOnly), pr.GetValue(addZs), pr.GetValue(k), cleaning), SaeAt, run, settings);
@@ -82,19 +85,18 @@ public static class SweepCommand
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
             {
                 var bar = ctx.AddTask("sweep", maxValue: Math.Max(1, todo.Count));
-                TaskPrompts? prompts = null;
                 foreach (var (t, L) in todo)
                 {
                     bar.Description = Markup.Escape($"{t.Name}, layer {L}");
-                    if (prompts?.Task != t) prompts = builder.Build(t, pr.GetValue(iclPrompts), pr.GetValue(cleanPrompts), pr.GetValue(evalPrompts));
-                    log.Append(runner.Run(prompts, L));
+                    log.Append(runner.Run(prompts[taskList.ToList().IndexOf(t)], L));
                     bar.Increment(1);
                 }
             });
-            foreach (var d in saes.Values) d?.Dispose();
+            foreach (var d in saes.Values) d?.Item1.Dispose();
             log.WriteCsv(Path.Combine(run, "results.csv"));
             string caption = $"{Path.GetFileName(Path.GetFullPath(dir))}, {settings["tasks"]}, {po.Shots} shots, n_first {po.NFirst}, seed {po.Seed}";
             SweepFigures.Write(Path.Combine(run, "figures"), log.Cells, caption);
+            SweepFigures.Specificity(Path.Combine(run, "figures"), log.Cells, caption);
             SweepSummary.Print(log.Cells);
             Console.WriteLine($"wrote {run}: results.jsonl, results.csv, figures/, cleaned/");
             return 0;

@@ -17,6 +17,19 @@ public static class SweepFigures
             .ToList());
     }
 
+    /// <summary>Per task, the coefficient-weighted task specificity of the SAE reconstruction's and the cleaned vector's features (chance = 1 / tasks).</summary>
+    public static void Specificity(string dir, IReadOnlyList<SweepCell> cells, string caption)
+    {
+        foreach (var layer in cells.Where(c => c.Specificity != null).Select(c => c.Layer).Distinct())
+        {
+            var at = cells.Where(c => c.Layer == layer && c.Specificity != null).ToList();
+            int tasks = cells.Select(c => c.Task).Distinct().Count();
+            Figures.GroupedBars(Path.Combine(dir, $"task_specificity.L{layer}"), $"task specificity of SAE features at layer {layer} (chance {1.0 / tasks:F3})", caption,
+                "weighted specificity", at.Select(c => c.Task).ToArray(),
+                [(Methods.SaeRecon, at.Select(c => c.Specificity![Methods.SaeRecon]).ToArray()), (Methods.Cleaned, at.Select(c => c.Specificity![Methods.Cleaned]).ToArray())]);
+        }
+    }
+
     private static void LossByLayer(string path, string title, string caption, List<SweepCell> cells)
     {
         var ordered = cells.OrderBy(c => c.Layer).ToList();

@@ -14,7 +14,8 @@ public sealed record SweepOptions(
 /// baseline, the SAE reconstruction, gradient pursuit and the cleaned vector (the last three where an SAE
 /// for the layer is given), with the ICL loss as reference. Cells already in the log are skipped.
 /// </summary>
-public sealed class SweepRunner(TransformerModel model, SweepOptions o, Func<int, DeviceSae?> saeAt, string runDir, IReadOnlyDictionary<string, string> provenance)
+public sealed class SweepRunner(TransformerModel model, SweepOptions o, Func<int, (DeviceSae Sae, TaskSpecificity Specificity)?> saeAt, string runDir,
+    IReadOnlyDictionary<string, string> provenance)
 {
     private readonly Dictionary<string, TaskCache> _cache = [];
 
@@ -28,8 +29,10 @@ public sealed class SweepRunner(TransformerModel model, SweepOptions o, Func<int
         var methods = new Dictionary<string, MethodScore> { [Methods.ZeroShot] = c.ZeroShot, [Methods.Icl] = c.Icl, [Methods.Tv] = Eval(t, layer, tv) };
         var baseline = tv.Select((v, j) => v - c.Corrupted[li][j] + (c.ZeroShotMean?[li][j] ?? 0f)).ToArray();
         methods[Methods.TvMinusCorrupted] = Eval(t, layer, baseline);
-        if (saeAt(layer) is { } sae)
+        Dictionary<string, double>? specificity = null;
+        if (saeAt(layer) is { } found)
         {
+            var (sae, spec) = found;
             var (recon, f) = sae.Reconstruct(tv);
             methods[Methods.SaeRecon] = Eval(t, layer, recon, f.Count(x => x != 0f));
             var (pursued, coeffs) = sae.Pursue(tv, new PursuitOptions(o.PursuitK));
@@ -37,10 +40,16 @@ public sealed class SweepRunner(TransformerModel model, SweepOptions o, Func<int
             var r = TaskVectorCleaner.Clean(model, sae, layer, PromptBatch.Of(t.Clean, o.NFirst, model.Config.PadTokenId), tv, o.Cleaning ?? new CleaningOptions());
             var score = Eval(t, layer, r.Vector, r.Features.Count);
             methods[Methods.Cleaned] = score;
+            specificity = new()
+            {
+                [Methods.SaeRecon] = spec.Weighted(t.Task.Name, f.Select((w, id) => (id, w))),
+                [Methods.Cleaned] = spec.Weighted(t.Task.Name, r.Features.Select(x => (x.Id, x.Weight))),
+            };
             CleanedVectorFiles.Write(Path.Combine(runDir, "cleaned"), $"{t.Task.Name.Replace('/', '_')}.L{layer}", r,
-                new Dictionary<string, string>(provenance) { ["task"] = t.Task.Name, ["layer"] = layer.ToString() }, new { eval = score, tv = methods[Methods.Tv] });
+                new Dictionary<string, string>(provenance) { ["task"] = t.Task.Name, ["layer"] = layer.ToString() },
+                new { eval = score, tv = methods[Methods.Tv], task_specificity = specificity }, spec.Of(t.Task.Name));
         }
-        return new SweepCell(t.Task.Name, layer, methods);
+        return new SweepCell(t.Task.Name, layer, methods, specificity);
     }
 
     private MethodScore Eval(TaskPrompts t, int layer, float[] v, int? l0 = null) => Score(t.Eval, new Steer(layer, v), l0);

@@ -14,9 +14,10 @@ public static class OrganismFolder
 {
     public const string TasksDir = "tasks", Corpus = "corpus.jsonl";
 
-    public static void Write(string dir, IReadOnlyList<(string Name, long[] Shape, float[] Values)> tensors, int seed, int corpusSequences = 8000)
+    /// <summary>Writes the folder; <paramref name="config"/> other than the organism's is for tests (smaller models over the same vocabulary).</summary>
+    public static void Write(string dir, IReadOnlyList<(string Name, long[] Shape, float[] Values)> tensors, int seed, int corpusSequences = 8000, ModelConfig? config = null)
     {
-        CheckpointWriter.Write(dir, OrganismModel.Config, tensors);
+        CheckpointWriter.Write(dir, config ?? OrganismModel.Config, tensors);
         var tokenizer = new OrganismTokenizer();
         tokenizer.Save(Path.Combine(dir, "tokenizer.json"));
         OrganismTaskFiles.Write(Path.Combine(dir, TasksDir));

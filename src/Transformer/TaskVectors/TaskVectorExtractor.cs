@@ -32,4 +32,19 @@ public static class TaskVectorExtractor
         }
         return sums.Select(s => s.Select(v => (float)(v / count)).ToArray()).ToArray();
     }
+
+    /// <summary>resid_pre[layer] at each prompt's last separator, one row per prompt [prompts, d_model].</summary>
+    public static float[] Rows(TransformerModel m, IReadOnlyList<Prompt> prompts, int layer, int batchSize = 32)
+    {
+        var key = new HookKey(HookPoint.ResidPre, layer);
+        var result = new List<float>();
+        for (int start = 0; start < prompts.Count; start += batchSize)
+        {
+            var chunk = prompts.Skip(start).Take(batchSize).ToList();
+            var tok = TokenBatch.FromSequences(chunk.Select(p => (IReadOnlyList<int>)p.Ids).ToList(), m.Config.PadTokenId, leftPad: false);
+            var rows = chunk.Select((p, b) => tok.Row(b, p.LastSeparator)).ToArray();
+            result.AddRange(m.Forward(new ForwardRequest { Tokens = tok, Reads = [new HookRead(key, rows)] }).Reads[key]);
+        }
+        return result.ToArray();
+    }
 }

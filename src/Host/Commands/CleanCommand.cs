@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Text.Json;
+using NativeTV.Host.Cli;
+using NativeTV.Host.Experiments;
+using NativeTV.Sae;
+using NativeTV.Sae.Cleaning;
+using NativeTV.Sae.Formats;
+using NativeTV.Transformer.Model;
+using NativeTV.Transformer.Organism;
+using NativeTV.Transformer.TaskVectors;
+using NativeTV.Transformer.Tokenization;
+using Spectre.Console;
+
+namespace NativeTV.Host.Commands;
+
+/// <summary>
+/// `nativetv clean`: one task vector cleaned at one layer (METHOD.md §6), or, with --features, only the
+/// weights of a fixed, hand-picked feature set optimised (the interpretability-illusion test).
+/// </summary>
+public static class CleanCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var device = CommonOptions.Device();
+        var tasks = CommonOptions.Tasks();
+        var sae = new Option<string?>("--sae") { Description = "SAE folder (default for the organism: MODEL/sae-l{layer})" };
+        var task = new Option<string>("--task") { Description = "task name (see `nativetv tasks list`)", Required = true };
+        var layer = new Option<int>("--layer") { Description = "resid_pre layer of the SAE and the steering", Required = true };
+        var features = new Option<string?>("--features") { Description = "weights-only mode: optimise only these feature ids (comma list, or a features JSON written by clean)" };
+        var outDir = new Option<string>("--out") { DefaultValueFactory = _ => "runs/clean" };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var clean = new CleaningCli();
+        var cmd = new Command("clean", "Clean a task vector: optimise its SAE feature weights under an L1 penalty (METHOD.md §6)") { model, device, tasks, sae, task, layer, features, outDir, seed };
+        clean.AddTo(cmd);
+        cmd.SetAction(pr => CliErrors.Run(() =>
+        {
+            string dir = CommonOptions.ModelDir(pr, model), name = pr.GetValue(task)!;
+            int L = pr.GetValue(layer);
+            var taskList = CommonOptions.LoadTasks(pr, tasks);
+            var t = taskList.FirstOrDefault(x => x.Name == name) ?? throw new ArgumentException($"no task '{name}' (tasks: {string.Join(", ", taskList.Select(x => x.Name))})");
+            using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
+            using var m = TransformerModel.Load(dir, be);
+            if (L < 0 || L > m.Config.Layers) throw new ArgumentException($"--layer {L} is outside 0..{m.Config.Layers}");
+            var tokenizer = TokenizerLoader.Load(dir);
+            bool organism = tokenizer is OrganismTokenizer;
+            string saeDir = pr.GetValue(sae) ?? (organism ? Path.Combine(dir, $"sae-l{L}") : throw new ArgumentException("--sae is required for models other than the organism"));
+            using var ds = new DeviceSae(SaeLoader.Load(saeDir, m.Config.HiddenSize), be);
+            var builder = new PromptBuilder(tokenizer, (organism ? PromptOptions.Organism with { Shots = 8 } : new PromptOptions()) with { Seed = pr.GetValue(seed) });
+            var prompts = builder.Build(t);
+            var tv = TaskVectorExtractor.Mean(m, prompts.Icl, [L], lastOnly: false)[0];
+            int[]? only = pr.GetValue(features) is { } f ? ParseFeatures(f) : null;
+            var o = clean.Options(pr);
+            CleaningResult r = null!;
+            AnsiConsole.Progress().Start(ctx =>
+            {
+                var bar = ctx.AddTask("cleaning", maxValue: o.Steps);
+                r = TaskVectorCleaner.Clean(m, ds, L, PromptBatch.Of(prompts.Clean, builder.Options.NFirst, m.Config.PadTokenId), tv, o, only, s =>
+                {
+                    bar.Increment(1);
+                    bar.Description = $"cleaning: loss {s.Loss:F3}, L0 {s.L0}";
+                });
+                bar.Value = bar.MaxValue;
+            });
+            PromptScore[] Score(float[]? v) => PromptScorer.Score(m, prompts.Eval, v is null ? null : new Steer(L, v), builder.Options.NFirst);
+            var scores = new Dictionary<string, ScoreSummary>
+            {
+                ["zero_shot"] = ScoreSummary.Of(Score(null)), ["tv"] = ScoreSummary.Of(Score(tv)), ["cleaned"] = ScoreSummary.Of(Score(r.Vector)),
+            };
+            var spec = organism ? TaskSpecificity.Measure(m, ds, L, taskList.Select(x => (x.Name, builder.Build(x).Icl)).ToList()) : null;
+            string fileName = $"{name.Replace('/', '_')}.L{L}" + (only != null ? ".fixed" : "");
+            var provenance = new Dictionary<string, string>
+            {
+                ["model"] = Path.GetFullPath(dir), ["sae"] = Path.GetFullPath(saeDir), ["task"] = name, ["layer"] = $"{L}", ["l1"] = $"{o.L1}", ["lr"] = $"{o.Lr}",
+                ["steps"] = $"{r.Curve.Count}", ["seed"] = $"{pr.GetValue(seed)}", ["mode"] = only != null ? $"weights only: {string.Join(",", only)}" : "full",
+            };
+            CleanedVectorFiles.Write(pr.GetValue(outDir)!, fileName, r, provenance, scores, spec?.Of(name));
+            Print(r, scores, spec?.Of(name));
+            Console.WriteLine($"wrote {Path.Combine(pr.GetValue(outDir)!, fileName)}.{{safetensors,json,curve.csv,features.png,features.svg}}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static int[] ParseFeatures(string s)
+    {
+        if (!File.Exists(s)) return Parse.IntList(s, "--features");
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(s));
+            return doc.RootElement.GetProperty("features").EnumerateArray().Select(e => e.GetProperty("id").GetInt32()).ToArray();
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new ArgumentException($"{s}: not a features JSON written by clean (needs \"features\": [{{\"id\": ...}}]): {e.Message}");
+        }
+    }
+
+    private static void Print(CleaningResult r, Dictionary<string, ScoreSummary> scores, double[]? spec)
+    {
+        var t = new Table().AddColumn("feature").AddColumn("cleaned weight").AddColumn("weight in SAE reconstruction");
+        if (spec != null) t.AddColumn("task specificity");
+        const int shown = 30;
+        foreach (var f in r.Features.Take(shown))
+            t.AddRow([$"{f.Id}", $"{f.Weight:F3}", $"{f.ReconstructionWeight:F3}", .. spec != null ? new[] { $"{spec[f.Id]:F2}" } : []]);
+        t.Caption($"{r.Features.Count} features kept of {r.ReconstructionL0} in the SAE reconstruction; {r.Curve.Count} steps" +
+            (r.Features.Count > shown ? $"; the top {shown} shown, all in the JSON" : ""));
+        AnsiConsole.Write(t);
+        var s = new Table().AddColumn("evaluation prompts").AddColumn("loss").AddColumn("first-token accuracy");
+        foreach (var (k, v) in scores) s.AddRow(k, $"{v.Nll:F3}", $"{v.Accuracy:F3}");
+        AnsiConsole.Write(s);
+    }
+}

@@ -1,0 +1,84 @@
+using NativeTV.Host.Experiments;
+using NativeTV.Kernels;
+using NativeTV.Sae;
+using NativeTV.Sae.Formats;
+using NativeTV.Transformer.Model;
+using NativeTV.Transformer.Organism;
+using NativeTV.Tests.Ops;
+
+namespace NativeTV.Tests.Cli;
+
+/// <summary>
+/// `nativetv sweep` and `clean` end to end on a small random model over the organism's vocabulary with a
+/// random SAE: every file is written, an interrupted run resumes with no cell lost or repeated, and a run
+/// folder refuses other settings.
+/// </summary>
+public class SweepCommandTests
+{
+    private static string _model = null!;
+
+    [OneTimeSetUp]
+    public void MakeModel()
+    {
+        _model = Fixtures.TempDir();
+        var c = OrganismModel.Config with { Layers = 2, HiddenSize = 32, IntermediateSize = 64, Heads = 2, KvHeads = 2, HeadDim = 16 };
+        OrganismFolder.Write(_model, RandomModel.Weights(c, 4, 0.1f).ToList(), seed: 0, corpusSequences: 10, config: c);
+        var rng = new Random(6);
+        float[] R(int n, double std, double mean = 0) => TestData.Normal(rng, n, std).Select(x => (float)(x + mean)).ToArray();
+        SaeLensWriter.Save(new NativeTV.Sae.Sae
+        {
+            Arch = SaeArchitecture.Standard, DIn = 32, DSae = 64, WEnc = R(32 * 64, 0.3), WDec = R(64 * 32, 0.3), BDec = R(32, 0.1),
+            BEnc = R(64, 0.2, 0.2), ApplyBDecToInput = true,
+        }, Path.Combine(_model, "sae-l1"));
+    }
+
+    private static (int, string, string) Sweep(string run, params string[] extra) =>
+        NativetvProcess.Run(["sweep", "--model", _model, "--out", run, "--device", "cpu", "--steps", "5", "--prompts", "4", "--clean-prompts", "4", "--eval-prompts", "4", .. extra]);
+
+    [Test]
+    public void SweepWritesEveryOutputAndResumesWithoutLosingOrRepeatingCells()
+    {
+        var run = Fixtures.TempDir();
+        var (exit, _, err) = Sweep(run, "--layers", "0-2");
+        Assert.That(exit, Is.EqualTo(0), err);
+        var cells = File.ReadAllLines(Path.Combine(run, "results.jsonl"));
+        Assert.That(cells, Has.Length.EqualTo(12 * 3));
+        Assert.That(File.ReadAllLines(Path.Combine(run, "results.csv")).Length, Is.GreaterThan(12 * 3 * 4));
+        foreach (var f in new[] { "figures/loss_by_layer.mean.png", "figures/loss_by_layer.copy.svg", "figures/task_specificity.L1.png", "cleaned/copy.L1.json", "cleaned/copy.L1.safetensors" })
+            Assert.That(File.Exists(Path.Combine(run, f)), f);
+        var withSae = new ResultsLog(Path.Combine(run, "results.jsonl")).Cells.Where(c => c.Layer == 1).ToList();
+        Assert.That(withSae.All(c => c.Methods.ContainsKey(Methods.Cleaned) && c.Specificity != null));
+
+        // Interrupted: drop the last 5 cells and leave a torn line, as a kill mid-write would.
+        File.WriteAllLines(Path.Combine(run, "results.jsonl"), cells[..^5]);
+        File.AppendAllText(Path.Combine(run, "results.jsonl"), cells[^5][..20]);
+        (exit, var stdout, err) = Sweep(run, "--layers", "0-2");
+        Assert.That(exit, Is.EqualTo(0), err);
+        Assert.That(stdout, Does.Contain("31 cells done, 5 to go"));
+        var after = new ResultsLog(Path.Combine(run, "results.jsonl")).Cells;
+        Assert.That(after.Select(c => (c.Task, c.Layer)), Is.Unique);
+        Assert.That(after, Has.Count.EqualTo(36));
+
+        (exit, _, err) = Sweep(run, "--layers", "0-1");
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(err, Does.Contain("other settings").And.Contain("layers"));
+    }
+
+    [Test]
+    public void CleanWritesTheVectorFeaturesAndFigureAndHonoursAFixedFeatureSet()
+    {
+        var outDir = Fixtures.TempDir();
+        var (exit, _, err) = NativetvProcess.Run("clean", "--model", _model, "--task", "antonym", "--layer", "1", "--steps", "10", "--out", outDir, "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(0), err);
+        foreach (var ext in new[] { ".json", ".safetensors", ".curve.csv", ".features.png" })
+            Assert.That(File.Exists(Path.Combine(outDir, "antonym.L1" + ext)), ext);
+        (exit, _, err) = NativetvProcess.Run("clean", "--model", _model, "--task", "antonym", "--layer", "1", "--steps", "5", "--out", outDir, "--features", "3,7", "--l1", "0", "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(0), err);
+        var json = File.ReadAllText(Path.Combine(outDir, "antonym.L1.fixed.json"));
+        var ids = System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("features").EnumerateArray().Select(e => e.GetProperty("id").GetInt32());
+        Assert.That(ids, Is.SubsetOf(new[] { 3, 7 }));
+        (exit, _, err) = NativetvProcess.Run("clean", "--model", _model, "--task", "nope", "--layer", "1", "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(err, Does.Contain("no task 'nope'"));
+    }
+}
