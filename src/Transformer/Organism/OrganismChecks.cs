@@ -21,7 +21,7 @@ public sealed record OrganismCheckReport(
 /// <summary>
 /// The checks of ORGANISM.md on a trained organism: ICL accuracy by shots and word split, and at every
 /// layer the zero-shot metric with the task vector (mean resid_pre[L] at the final `->` of 256 eight-shot
-/// prompts per task) added, doubled, patched in, and with the corrupted-prompt mean subtracted.
+/// prompts per task) added, doubled, patched in, and with the mean over random-pair prompts subtracted.
 /// </summary>
 public static class OrganismChecks
 {
@@ -48,7 +48,7 @@ public static class OrganismChecks
         var tasks = Averaged.ToList();
         progress?.Invoke("task vectors and corrupted means");
         var tv = tasks.Select(t => TaskVectorExtractor.Mean(m, OrganismPrompts.Sample(t, TvShots, TvPrompts, WordSplit.Train, seed + 1), layers, lastOnly: true)).ToList();
-        var corrupted = tasks.Select(t => TaskVectorExtractor.Mean(m, OrganismPrompts.Sample(t, TvShots, TvPrompts, WordSplit.Train, seed + 1, corrupt: true), layers, lastOnly: true)).ToList();
+        var corrupted = tasks.Select(t => TaskVectorExtractor.Mean(m, OrganismPrompts.RandomPairs(t, TvShots, TvPrompts, seed + 1), layers, lastOnly: true)).ToList();
         var zeroShot = tasks.Select(t => OrganismPrompts.ZeroShot(t, WordSplit.Train)).ToList();
 
         ScoreSummary Mean(Func<int, Steer?> steer)
