@@ -17,7 +17,8 @@ public static class OrganismCheckCommand
         var device = CommonOptions.Device();
         var json = new Option<string?>("--json") { Description = "also write the report as JSON to this file" };
         var seed = new Option<int>("--seed") { Description = "seeds the prompt samples", DefaultValueFactory = _ => 0 };
-        var cmd = new Command("check", "Measure ORGANISM.md's checks (ICL accuracy, task vectors by layer) on an organism") { model, device, json, seed };
+        var readme = new Option<bool>("--readme") { Description = "write the results into the model folder's README.md" };
+        var cmd = new Command("check", "Measure ORGANISM.md's checks (ICL accuracy, task vectors by layer) on an organism") { model, device, json, seed, readme };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             string dir = CommonOptions.ModelDir(pr, model);
@@ -27,6 +28,7 @@ public static class OrganismCheckCommand
             OrganismCheckReport report = null!;
             AnsiConsole.Status().Start("measuring", ctx => report = OrganismChecks.Run(m, pr.GetValue(seed), s => ctx.Status(s)));
             Print(report, dir);
+            if (pr.GetValue(readme)) OrganismReadme.Write(dir, report, be.DeviceDescription);
             if (pr.GetValue(json) is { } path)
             {
                 File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));

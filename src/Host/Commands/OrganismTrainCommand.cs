@@ -63,6 +63,9 @@ public static class OrganismTrainCommand
             log.Flush();
             OrganismFolder.Write(dir, trainer.Parameters.Download(), s0);
             File.Delete(state);
+            var report = OrganismChecks.Run(trainer.Model);
+            OrganismCheckCommand.Print(report, dir);
+            OrganismReadme.Write(dir, report, be.DeviceDescription);
             Console.WriteLine($"wrote {dir}: {n} steps, final loss {log.Smoothed:F3} (answer tokens, mean of the last 50 steps); next: nativetv organism check --model {dir}");
             return 0;
         }));
