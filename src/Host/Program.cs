@@ -12,6 +12,7 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
     OrganismCommand.Create(),
     SweepCommand.Create(),
     CleanCommand.Create(),
+    FeatureSteerCommand.Create(),
     TasksCommand.Create(),
 };
 return root.Parse(args).Invoke();

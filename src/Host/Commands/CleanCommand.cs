@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using NativeTV.Host.Cli;
 using NativeTV.Host.Experiments;
 using NativeTV.Sae;
@@ -49,7 +48,7 @@ public static class CleanCommand
             var builder = new PromptBuilder(tokenizer, (organism ? PromptOptions.Organism with { Shots = 8 } : new PromptOptions()) with { Seed = pr.GetValue(seed) });
             var prompts = builder.Build(t);
             var tv = TaskVectorExtractor.Mean(m, prompts.Icl, [L], lastOnly: false)[0];
-            int[]? only = pr.GetValue(features) is { } f ? ParseFeatures(f) : null;
+            int[]? only = pr.GetValue(features) is { } f ? FeatureLists.Parse(f) : null;
             var o = clean.Options(pr);
             CleaningResult r = null!;
             AnsiConsole.Progress().Start(ctx =>
@@ -80,20 +79,6 @@ public static class CleanCommand
             return 0;
         }));
         return cmd;
-    }
-
-    private static int[] ParseFeatures(string s)
-    {
-        if (!File.Exists(s)) return Parse.IntList(s, "--features");
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(s));
-            return doc.RootElement.GetProperty("features").EnumerateArray().Select(e => e.GetProperty("id").GetInt32()).ToArray();
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            throw new ArgumentException($"{s}: not a features JSON written by clean (needs \"features\": [{{\"id\": ...}}]): {e.Message}");
-        }
     }
 
     private static void Print(CleaningResult r, Dictionary<string, ScoreSummary> scores, double[]? spec)

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Text.Json;
+using NativeTV.Host.Cli;
+using NativeTV.Host.Experiments;
+using NativeTV.Host.Reports;
+using NativeTV.Sae.Formats;
+using NativeTV.Transformer.Model;
+using NativeTV.Transformer.Organism;
+using NativeTV.Transformer.TaskVectors;
+using NativeTV.Transformer.Tokenization;
+using Spectre.Console;
+
+namespace NativeTV.Host.Commands;
+
+/// <summary>`nativetv feature-steer`: the task x feature steering matrix for the features cleaning kept (or given), as CSV and heatmaps.</summary>
+public static class FeatureSteerCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var device = CommonOptions.Device();
+        var tasks = CommonOptions.Tasks();
+        var sae = new Option<string?>("--sae") { Description = "SAE folder (default for the organism: MODEL/sae-l{layer})" };
+        var layer = new Option<int>("--layer") { Description = "resid_pre layer", Required = true };
+        var features = new Option<string?>("--features") { Description = "feature ids (comma list) or a features JSON; default: the union of the features kept in RUN/cleaned/*.L{layer}.json" };
+        var run = new Option<string>("--run") { Description = "sweep run folder to read cleaned features from and write into", DefaultValueFactory = _ => "runs/sweep" };
+        var scale = new Option<float>("--scale") { DefaultValueFactory = _ => 20f };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var cmd = new Command("feature-steer", "Steer every task's zero-shot prompts with single SAE features: the task x feature matrix (METHOD.md §7)")
+        { model, device, tasks, sae, layer, features, run, scale, seed };
+        cmd.SetAction(pr => CliErrors.Run(() =>
+        {
+            string dir = CommonOptions.ModelDir(pr, model), runDir = pr.GetValue(run)!;
+            int L = pr.GetValue(layer);
+            var taskList = CommonOptions.LoadTasks(pr, tasks);
+            using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
+            using var m = TransformerModel.Load(dir, be);
+            var tokenizer = TokenizerLoader.Load(dir);
+            bool organism = tokenizer is OrganismTokenizer;
+            string saeDir = pr.GetValue(sae) ?? (organism ? Path.Combine(dir, $"sae-l{L}") : throw new ArgumentException("--sae is required for models other than the organism"));
+            var s = SaeLoader.Load(saeDir, m.Config.HiddenSize);
+            int[] ids = pr.GetValue(features) is { } f ? FeatureLists.Parse(f) : FeatureLists.FromRun(runDir, L);
+            if (ids.Any(i => i < 0 || i >= s.DSae)) throw new ArgumentException($"a feature id is outside 0..{s.DSae - 1}");
+            var builder = new PromptBuilder(tokenizer, (organism ? PromptOptions.Organism with { Shots = 8 } : new PromptOptions()) with { Seed = pr.GetValue(seed) });
+            var prompts = taskList.Select(t => builder.Build(t)).ToList();
+            FeatureSteeringMatrix mat = null!;
+            AnsiConsole.Progress().Start(ctx =>
+            {
+                var bar = ctx.AddTask("feature steering", maxValue: prompts.Count * ids.Length);
+                mat = FeatureSteeringMatrix.Measure(m, s, L, prompts, ids, pr.GetValue(scale), builder.Options.NFirst, () => bar.Increment(1));
+            });
+            string outDir = Path.Combine(runDir, "feature_steering");
+            Directory.CreateDirectory(outDir);
+            mat.WriteCsv(Path.Combine(outDir, $"relative_change.L{L}.csv"), mat.RelativeChange);
+            mat.WriteCsv(Path.Combine(outDir, $"normalised_decrease.L{L}.csv"), mat.NormalisedDecrease);
+            string caption = $"{Path.GetFileName(Path.GetFullPath(dir))}, SAE {Path.GetFileName(Path.GetFullPath(saeDir))}, layer {L}, scale {pr.GetValue(scale)}";
+            var cols = ids.Select(i => $"f{i}").ToArray();
+            Figures.Heatmap(Path.Combine(outDir, $"relative_change.L{L}"), "single-feature steering: relative loss change", caption, mat.Tasks, cols, mat.RelativeChange, "(loss - base) / base");
+            Figures.Heatmap(Path.Combine(outDir, $"normalised_decrease.L{L}"), "single-feature steering: normalised loss decrease", caption, mat.Tasks, cols, mat.NormalisedDecrease, "decrease / feature's max");
+            Console.WriteLine($"wrote {outDir}: {mat.Tasks.Length} tasks x {ids.Length} features (CSV, PNG, SVG)");
+            return 0;
+        }));
+        return cmd;
+    }
+}
+
+/// <summary>Feature id lists from the command line, a features JSON, or every cleaned vector of a run at one layer.</summary>
+public static class FeatureLists
+{
+    public static int[] Parse(string s) => File.Exists(s) ? FromJson(s) : Cli.Parse.IntList(s, "--features");
+
+    public static int[] FromJson(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.GetProperty("features").EnumerateArray().Select(e => e.GetProperty("id").GetInt32()).ToArray();
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new ArgumentException($"{path}: not a features JSON written by clean or sweep (needs \"features\": [{{\"id\": ...}}]): {e.Message}");
+        }
+    }
+
+    public static int[] FromRun(string runDir, int layer)
+    {
+        var dir = Path.Combine(runDir, "cleaned");
+        var files = Directory.Exists(dir) ? Directory.GetFiles(dir, $"*.L{layer}.json") : [];
+        if (files.Length == 0) throw new ArgumentException($"no cleaned vectors at layer {layer} in {dir}: run `nativetv sweep` first or give --features");
+        return files.SelectMany(FromJson).Distinct().Order().ToArray();
+    }
+}
