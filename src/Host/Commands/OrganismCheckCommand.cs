@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using NativeTV.Host.Cli;
+using NativeTV.Sae;
+using NativeTV.Sae.Formats;
 using NativeTV.Transformer.Model;
 using NativeTV.Transformer.Organism;
 using NativeTV.Transformer.TaskVectors;
@@ -11,6 +13,9 @@ namespace NativeTV.Host.Commands;
 /// <summary>`nativetv organism check`: ORGANISM.md's checks measured on a trained organism, beside the expected ranges; exit code 1 when one misses.</summary>
 public static class OrganismCheckCommand
 {
+    /// <summary>The layer of the organism's SAE (ORGANISM.md: its task vector forms at layer 2).</summary>
+    public const int OrganismSaeLayer = 2;
+
     public static Command Create()
     {
         var model = CommonOptions.Model();
@@ -26,7 +31,18 @@ public static class OrganismCheckCommand
             using var m = TransformerModel.Load(dir, be);
             if (m.Config.VocabSize != OrganismWorld.VocabSize) throw new ArgumentException($"{dir} is not an organism (vocabulary {m.Config.VocabSize}, the organism's is {OrganismWorld.VocabSize})");
             OrganismCheckReport report = null!;
-            AnsiConsole.Status().Start("measuring", ctx => report = OrganismChecks.Run(m, pr.GetValue(seed), s => ctx.Status(s)));
+            AnsiConsole.Status().Start("measuring", ctx =>
+            {
+                report = OrganismChecks.Run(m, pr.GetValue(seed), s => ctx.Status(s));
+                // The committed organism carries its layer-2 SAE: check it too when present.
+                string saeDir = Path.Combine(dir, $"sae-l{OrganismSaeLayer}");
+                if (Directory.Exists(saeDir))
+                {
+                    ctx.Status("SAE checks");
+                    using var sae = new DeviceSae(SaeLoader.Load(saeDir, m.Config.HiddenSize), be);
+                    report = report with { Checks = [.. report.Checks, .. OrganismSaeChecks.Run(m, sae, OrganismSaeLayer, pr.GetValue(seed))] };
+                }
+            });
             Print(report, dir);
             if (pr.GetValue(readme)) OrganismReadme.Write(dir, report, be.DeviceDescription);
             if (pr.GetValue(json) is { } path)
