@@ -27,6 +27,14 @@ public static class OrganismReadme
         sb.AppendLine("| layer | no steering | +TV | +2xTV | patched TV | TV - random-pair mean |").AppendLine("|---|---|---|---|---|---|");
         foreach (var l in r.Layers)
             sb.AppendLine(ic, $"| {l.Layer} | {l.None.Accuracy:F3} / {l.None.Nll:F2} | {l.Tv.Accuracy:F3} / {l.Tv.Nll:F2} | {l.Tv2.Accuracy:F3} / {l.Tv2.Nll:F2} | {l.Patch.Accuracy:F3} / {l.Patch.Nll:F2} | {l.TvMinusCorrupted.Accuracy:F3} / {l.TvMinusCorrupted.Nll:F2} |");
+        // A hand-written "## Training" section (seed, what was tried) survives regeneration.
+        string path = Path.Combine(dir, "README.md");
+        if (File.Exists(path))
+        {
+            var old = File.ReadAllText(path);
+            int at = old.IndexOf("\n## Training", StringComparison.Ordinal);
+            if (at >= 0) sb.AppendLine().Append(old[(at + 1)..]);
+        }
         File.WriteAllText(Path.Combine(dir, "README.md.tmp"), sb.ToString());
         File.Move(Path.Combine(dir, "README.md.tmp"), Path.Combine(dir, "README.md"), overwrite: true);
     }
