@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace NativeTV.Kernels.Cpu;
@@ -37,28 +38,47 @@ public sealed unsafe partial class CpuBackend
         ParallelRows(dy.Rows, dy.Cols, r =>
         {
             var g = Row(gate, r); var u = Row(up, r); var d = Row(dy, r); var dg = Row(dGate, r); var du = Row(dUp, r);
-            for (int i = 0; i < g.Length; i++)
+            // act(g) and act'(g) into scratch first, vectorised: the gradients may overwrite gate or up.
+            var buf = ArrayPool<float>.Shared.Rent(3 * g.Length);
+            var a = buf.AsSpan(0, g.Length); var da = buf.AsSpan(g.Length, g.Length); var t = buf.AsSpan(2 * g.Length, g.Length);
+            if (act == GateActivation.Silu)
             {
-                // Read every input before writing: the gradients may overwrite gate or up.
-                var (a, da) = act == GateActivation.Silu ? SiluWithDerivative(g[i]) : GeluTanhWithDerivative(g[i]);
-                float dyi = d[i], ui = u[i];
-                du[i] = dyi * a;
-                dg[i] = dyi * ui * da;
+                // silu = g s, silu' = s (1 + g (1 - s)) with s = sigmoid(g)
+                TensorPrimitives.Sigmoid(g, da);
+                TensorPrimitives.Multiply(g, da, a);
+                TensorPrimitives.Subtract(g, a, t);          // g (1 - s)
+                TensorPrimitives.Add(t, 1f, t);
+                TensorPrimitives.Multiply(da, t, da);
             }
+            else
+            {
+                // gelu_tanh = 0.5 g (1 + th), th = tanh(c (g + k g^3));
+                // gelu_tanh' = 0.5 (1 + th) + 0.5 g (1 - th^2) c (1 + 3 k g^2)
+                const float c = 0.7978845608028654f, k = 0.044715f;
+                TensorPrimitives.Multiply(g, g, t);            // g^2
+                TensorPrimitives.Multiply(t, k, a);
+                TensorPrimitives.Add(a, 1f, a);                // 1 + k g^2
+                TensorPrimitives.Multiply(a, g, a);
+                TensorPrimitives.Multiply(a, c, a);
+                TensorPrimitives.Tanh(a, a);                   // th
+                TensorPrimitives.Multiply(t, 3f * k, t);
+                TensorPrimitives.Add(t, 1f, t);                // 1 + 3 k g^2
+                TensorPrimitives.Multiply(a, a, da);
+                TensorPrimitives.Negate(da, da);
+                TensorPrimitives.Add(da, 1f, da);              // 1 - th^2
+                TensorPrimitives.Multiply(da, t, da);
+                TensorPrimitives.Multiply(da, g, da);
+                TensorPrimitives.Multiply(da, 0.5f * c, da);
+                TensorPrimitives.Add(a, 1f, a);                // 1 + th
+                TensorPrimitives.MultiplyAdd(a, 0.5f, da, da);
+                TensorPrimitives.Multiply(a, g, a);
+                TensorPrimitives.Multiply(a, 0.5f, a);
+            }
+            TensorPrimitives.Multiply(d, u, t);
+            TensorPrimitives.Multiply(t, da, dg);
+            TensorPrimitives.Multiply(d, a, du);
+            ArrayPool<float>.Shared.Return(buf);
         });
-    }
-
-    private static (float, float) SiluWithDerivative(float x)
-    {
-        float s = 1f / (1f + MathF.Exp(-x));
-        return (x * s, s * (1f + x * (1f - s)));
-    }
-
-    private static (float, float) GeluTanhWithDerivative(float x)
-    {
-        const float c = 0.7978845608028654f, k = 0.044715f;
-        float th = MathF.Tanh(c * (x + k * x * x * x));
-        return (0.5f * x * (1f + th), 0.5f * (1f + th) + 0.5f * x * (1f - th * th) * c * (1f + 3f * k * x * x));
     }
 
     public void Add(Mat y, Mat x, float alpha = 1f) => ParallelRows(y.Rows, y.Cols, r => TensorPrimitives.MultiplyAdd(Row(x, r), alpha, Row(y, r), Row(y, r)));

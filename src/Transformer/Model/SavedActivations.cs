@@ -5,9 +5,9 @@ namespace NativeTV.Transformer.Model;
 /// <summary>
 /// What the backward of one block needs from its forward: its input, the residual after attention, q/k/v
 /// after RoPE, the attention probabilities and the MLP pre-activations; for weight gradients also the
-/// attention output (the input of o_proj).
+/// inputs of o_proj and down_proj (the attention output and the MLP activation).
 /// </summary>
-internal sealed record SavedLayer(Mat XIn, Mat XMid, Mat Qkv, DeviceBuffer<float> Probs, Mat GateUp, Mat? AttnY);
+internal sealed record SavedLayer(Mat XIn, Mat XMid, Mat Qkv, DeviceBuffer<float> Probs, Mat GateUp, Mat? AttnY, Mat? Act);
 
 /// <summary>Saved activations of blocks FromLayer..n_layers-1 only: the backward to resid_pre[L] never goes below L.</summary>
 internal sealed class SavedActivations : IDisposable
@@ -23,7 +23,7 @@ internal sealed class SavedActivations : IDisposable
         for (int i = 0; i < _layers.Length; i++)
             _layers[i] = new SavedLayer(be.AllocMat(rows, c.HiddenSize), be.AllocMat(rows, c.HiddenSize), be.AllocMat(rows, c.QkvWidth),
                 be.Alloc(attention.ProbsLength), be.AllocMat(rows, 2 * c.IntermediateSize),
-                forWeightGrads ? be.AllocMat(rows, c.Heads * c.HeadDim) : null);
+                forWeightGrads ? be.AllocMat(rows, c.Heads * c.HeadDim) : null, forWeightGrads ? be.AllocMat(rows, c.IntermediateSize) : null);
     }
 
     /// <summary>The saved activations of block <paramref name="layer"/>, or null below FromLayer.</summary>
@@ -39,6 +39,6 @@ internal sealed class SavedActivations : IDisposable
 
     public void Dispose()
     {
-        foreach (var l in _layers) { l.XIn.Buf.Dispose(); l.XMid.Buf.Dispose(); l.Qkv.Buf.Dispose(); l.Probs.Dispose(); l.GateUp.Buf.Dispose(); l.AttnY?.Buf.Dispose(); }
+        foreach (var l in _layers) { l.XIn.Buf.Dispose(); l.XMid.Buf.Dispose(); l.Qkv.Buf.Dispose(); l.Probs.Dispose(); l.GateUp.Buf.Dispose(); l.AttnY?.Buf.Dispose(); l.Act?.Buf.Dispose(); }
     }
 }

@@ -91,8 +91,8 @@ public sealed partial class TransformerModel
     /// <summary>
     /// dx holds d loss / d resid_post[layer]; on return it holds d loss / d resid_pre[layer], and the
     /// block's weight gradients are added into <paramref name="grads"/> when given. The workspace's
-    /// activation buffers are reused for gradients; the inputs of the linear layers that weight
-    /// gradients need (normed residuals, the MLP activation) are recomputed from what was saved.
+    /// activation buffers are reused for gradients; the normed residuals that the weight gradients of
+    /// qkv and gate_up need are recomputed (one cheap norm each) rather than saved.
     /// </summary>
     private void BlockBackward(int layer, SavedLayer s, Workspace ws, Mat dx, Func<DeviceWeight, Mat>? grads)
     {
@@ -105,11 +105,7 @@ public sealed partial class TransformerModel
 
         // MLP: x_out = x_mid + down(act(gate) * up), with [gate | up] = norm2(x_mid) W_gate_up^T.
         Mat dAct = ws.Act, dGateUp = ws.GateUp, dNormed = ws.Normed;
-        if (grads != null)
-        {
-            be.GatedActivation(gate, up, c.Activation, ws.Act);
-            be.MatMulWeightGrad(dx, ws.Act, grads(lw.Down), accumulate: true);
-        }
+        if (grads != null) be.MatMulWeightGrad(dx, s.Act ?? throw new InvalidOperationException("MLP activation was not saved"), grads(lw.Down), accumulate: true);
         be.MatMulBackward(dx, lw.Down, dAct, accumulate: false);
         be.GatedActivationBackward(gate, up, c.Activation, dAct, dGateUp.Columns(0, I), dGateUp.Columns(I, I));
         ProjectionsBackward(s.XMid, lw.PostAttentionNorm, lw.GateUp, dGateUp, ws, dx, grads);

@@ -78,8 +78,9 @@ public sealed partial class TransformerModel : IDisposable
 
             be.RmsNorm(x, lw.PostAttentionNorm, (float)c.RmsNormEps, c.NormWeightOffset, ws.Normed);
             foreach (var p in lw.GateUp) be.MatMul(ws.Normed, p.W, gateUp.Columns(p.Offset, p.W.Rows));
-            be.GatedActivation(gateUp.Columns(0, c.IntermediateSize), gateUp.Columns(c.IntermediateSize, c.IntermediateSize), c.Activation, ws.Act);
-            be.MatMul(ws.Act, lw.Down, ws.Sublayer);
+            var act = keep?.Act ?? ws.Act;
+            be.GatedActivation(gateUp.Columns(0, c.IntermediateSize), gateUp.Columns(c.IntermediateSize, c.IntermediateSize), c.Activation, act);
+            be.MatMul(act, lw.Down, ws.Sublayer);
             hooks.At(new(HookPoint.MlpOut, L), ws.Sublayer);
             be.Add(x, ws.Sublayer);
             hooks.At(new(HookPoint.ResidPost, L), x);
