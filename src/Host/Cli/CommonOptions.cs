@@ -19,6 +19,17 @@ public static class CommonOptions
     public static IReadOnlyList<TaskVectors.IclTask> LoadTasks(ParseResult pr, Option<string?> tasks) =>
         pr.GetValue(tasks) is { } path ? TaskVectors.TaskLoader.Load(path) : TaskVectors.TaskLoader.OrganismTasks();
 
+    /// <summary>
+    /// The SAE folder (or pattern with {layer}) a pipeline command uses: the one given, else for the organism the
+    /// one it carries (MODEL/sae-l{layer}); other models have no default.
+    /// </summary>
+    public static string? SaePattern(string? given, string modelDir, Transformer.Tokenization.ITextTokenizer tokenizer) =>
+        given ?? (tokenizer is Transformer.Organism.OrganismTokenizer ? Path.Combine(modelDir, "sae-l{layer}") : null);
+
+    /// <summary><see cref="SaePattern"/> at one layer, required.</summary>
+    public static string SaeDir(string? given, string modelDir, Transformer.Tokenization.ITextTokenizer tokenizer, int layer) =>
+        SaePattern(given, modelDir, tokenizer)?.Replace("{layer}", layer.ToString()) ?? throw new ArgumentException("--sae is required for models other than the organism");
+
     public static Option<string> Device() => new("--device")
     {
         Description = "cpu (OpenBLAS), cuda (ILGPU kernels on an NVIDIA GPU), ilgpu-cpu (ILGPU's CPU simulator, for checking kernels) or auto",

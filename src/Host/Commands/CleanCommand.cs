@@ -43,9 +43,9 @@ public static class CleanCommand
             if (L < 0 || L > m.Config.Layers) throw new ArgumentException($"--layer {L} is outside 0..{m.Config.Layers}");
             var tokenizer = TokenizerLoader.Load(dir);
             bool organism = tokenizer is OrganismTokenizer;
-            string saeDir = pr.GetValue(sae) ?? (organism ? Path.Combine(dir, $"sae-l{L}") : throw new ArgumentException("--sae is required for models other than the organism"));
+            string saeDir = CommonOptions.SaeDir(pr.GetValue(sae), dir, tokenizer, L);
             using var ds = new DeviceSae(SaeLoader.Load(saeDir, m.Config.HiddenSize), be);
-            var builder = new PromptBuilder(tokenizer, (organism ? PromptOptions.Organism with { Shots = 8 } : new PromptOptions()) with { Seed = pr.GetValue(seed) });
+            var builder = new PromptBuilder(tokenizer, PromptOptions.For(tokenizer) with { Seed = pr.GetValue(seed) });
             var prompts = builder.Build(t);
             var tv = TaskVectorExtractor.Mean(m, prompts.Icl, [L], lastOnly: false)[0];
             int[]? only = pr.GetValue(features) is { } f ? FeatureLists.Parse(f) : null;

@@ -36,12 +36,11 @@ public static class FeatureSteerCommand
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
             using var m = TransformerModel.Load(dir, be);
             var tokenizer = TokenizerLoader.Load(dir);
-            bool organism = tokenizer is OrganismTokenizer;
-            string saeDir = pr.GetValue(sae) ?? (organism ? Path.Combine(dir, $"sae-l{L}") : throw new ArgumentException("--sae is required for models other than the organism"));
+            string saeDir = CommonOptions.SaeDir(pr.GetValue(sae), dir, tokenizer, L);
             var s = SaeLoader.Load(saeDir, m.Config.HiddenSize);
             int[] ids = pr.GetValue(features) is { } f ? FeatureLists.Parse(f) : FeatureLists.FromRun(runDir, L);
             if (ids.Any(i => i < 0 || i >= s.DSae)) throw new ArgumentException($"a feature id is outside 0..{s.DSae - 1}");
-            var builder = new PromptBuilder(tokenizer, (organism ? PromptOptions.Organism with { Shots = 8 } : new PromptOptions()) with { Seed = pr.GetValue(seed) });
+            var builder = new PromptBuilder(tokenizer, PromptOptions.For(tokenizer) with { Seed = pr.GetValue(seed) });
             var prompts = taskList.Select(t => builder.Build(t)).ToList();
             FeatureSteeringMatrix mat = null!;
             AnsiConsole.Progress().Start(ctx =>

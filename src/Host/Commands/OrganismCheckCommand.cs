@@ -1,3 +1,4 @@
+using NativeTV.Transformer;
 using System.CommandLine;
 using System.Text.Json;
 using NativeTV.Host.Cli;
@@ -47,8 +48,7 @@ public static class OrganismCheckCommand
             if (pr.GetValue(readme)) OrganismReadme.Write(dir, report, be.DeviceDescription);
             if (pr.GetValue(json) is { } path)
             {
-                File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
-                File.Move(path + ".tmp", path, overwrite: true);
+                AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
             }
             return report.AllPass ? 0 : 1;
         }));

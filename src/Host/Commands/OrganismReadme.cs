@@ -1,3 +1,4 @@
+using NativeTV.Transformer;
 using System.Globalization;
 using System.Text;
 using NativeTV.Transformer.Organism;
@@ -35,7 +36,6 @@ public static class OrganismReadme
             int at = old.IndexOf("\n## Training", StringComparison.Ordinal);
             if (at >= 0) sb.AppendLine().Append(old[(at + 1)..]);
         }
-        File.WriteAllText(Path.Combine(dir, "README.md.tmp"), sb.ToString());
-        File.Move(Path.Combine(dir, "README.md.tmp"), Path.Combine(dir, "README.md"), overwrite: true);
+        AtomicFile.WriteAllText(path, sb.ToString());
     }
 }

@@ -50,13 +50,12 @@ public static class SweepCommand
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
             using var m = TransformerModel.Load(dir, be);
             var tokenizer = TokenizerLoader.Load(dir);
-            bool organism = tokenizer is OrganismTokenizer;
-            var po = (organism ? PromptOptions.Organism with { Shots = 8 } : new PromptOptions()) with { NFirst = pr.GetValue(nFirst), Seed = pr.GetValue(seed) };
+            var po = PromptOptions.For(tokenizer) with { NFirst = pr.GetValue(nFirst), Seed = pr.GetValue(seed) };
             if (pr.GetValue(shots) is { } s) po = po with { Shots = s };
             if (pr.GetValue(prefix) is { } p) po = po with { Prefix = p };
             int[] layerList = pr.GetValue(layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, m.Config.Layers + 1).ToArray();
             if (layerList.Any(L => L < 0 || L > m.Config.Layers)) throw new ArgumentException($"--layers must be within 0..{m.Config.Layers}");
-            string? saePattern = pr.GetValue(sae) ?? (organism ? Path.Combine(dir, "sae-l{layer}") : null);
+            string? saePattern = CommonOptions.SaePattern(pr.GetValue(sae), dir, tokenizer);
             var cleaning = clean.Options(pr);
             var settings = new Dictionary<string, string>
             {

@@ -1,3 +1,4 @@
+using NativeTV.Transformer;
 using System.Text.Json;
 using NativeTV.Host.Reports;
 using NativeTV.Sae.Cleaning;
@@ -30,10 +31,8 @@ public static class CleanedVectorFiles
             ["provenance"] = provenance, ["scores"] = scores, ["reconstruction_l0"] = r.ReconstructionL0, ["l0"] = r.Features.Count,
             ["features"] = features, ["steps"] = r.Curve.Count,
         };
-        File.WriteAllText(Path_(".json.tmp"), JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(Path_(".json.tmp"), Path_(".json"), overwrite: true);
-        File.WriteAllLines(Path_(".curve.csv.tmp"), ["step,loss,penalty,l0", .. r.Curve.Select(s => FormattableString.Invariant($"{s.Step},{s.Loss:G6},{s.Penalty:G6},{s.L0}"))]);
-        File.Move(Path_(".curve.csv.tmp"), Path_(".curve.csv"), overwrite: true);
+        AtomicFile.WriteAllText(Path_(".json"), JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllLines(Path_(".curve.csv"), ["step,loss,penalty,l0", .. r.Curve.Select(s => FormattableString.Invariant($"{s.Step},{s.Loss:G6},{s.Penalty:G6},{s.L0}"))]);
 
         if (r.Features.Count == 0) return;
         double recMax = r.Features.Max(f => Math.Abs(f.ReconstructionWeight)), cleanMax = r.Features.Max(f => Math.Abs(f.Weight));

@@ -1,3 +1,4 @@
+using NativeTV.Transformer;
 using NativeTV.Transformer.Model;
 using NativeTV.Transformer.TaskVectors;
 
@@ -43,7 +44,6 @@ public sealed record FeatureSteeringMatrix(string[] Tasks, int[] Features, doubl
         var lines = new List<string> { "task," + string.Join(",", Features.Select(f => $"f{f}")) };
         for (int t = 0; t < Tasks.Length; t++)
             lines.Add(Tasks[t] + "," + string.Join(",", Enumerable.Range(0, Features.Length).Select(j => values[t, j].ToString("G5", System.Globalization.CultureInfo.InvariantCulture))));
-        File.WriteAllLines(path + ".tmp", lines);
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllLines(path, lines);
     }
 }

@@ -1,3 +1,4 @@
+using NativeTV.Transformer;
 using System.Text.Json;
 
 namespace NativeTV.Host.Experiments;
@@ -23,8 +24,7 @@ public sealed class ResultsLog
             catch (JsonException) { break; }
         }
         // Rewrite without a torn tail so appends start on a clean line.
-        File.WriteAllLines(path + ".tmp", good);
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllLines(path, good);
     }
 
     public bool Has(string task, int layer) => Cells.Any(c => c.Task == task && c.Layer == layer);
@@ -50,7 +50,6 @@ public sealed class ResultsLog
                 var s = c.Methods[m];
                 lines.Add(FormattableString.Invariant($"{c.Task},{c.Layer},{m},{s.Loss:G6},{s.Accuracy:G4},{s.L0}"));
             }
-        File.WriteAllLines(path + ".tmp", lines);
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllLines(path, lines);
     }
 }

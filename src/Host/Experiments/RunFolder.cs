@@ -1,3 +1,4 @@
+using NativeTV.Transformer;
 using System.Text.Json;
 
 namespace NativeTV.Host.Experiments;
@@ -18,7 +19,6 @@ public static class RunFolder
             if (diff.Count > 0) throw new ArgumentException($"{dir} holds a run with other settings ({string.Join("; ", diff)}): use another --out, or --restart");
             return;
         }
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(settings, new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(settings, new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -1,3 +1,4 @@
+using NativeTV.Transformer;
 using ScottPlot;
 
 namespace NativeTV.Host.Reports;
@@ -68,9 +69,7 @@ public static class Figures
     private static void Save(Plot plt, string pathNoExt)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(pathNoExt))!);
-        plt.SavePng(pathNoExt + ".tmp.png", Width, Height);
-        File.Move(pathNoExt + ".tmp.png", pathNoExt + ".png", overwrite: true);
-        plt.SaveSvg(pathNoExt + ".tmp.svg", Width, Height);
-        File.Move(pathNoExt + ".tmp.svg", pathNoExt + ".svg", overwrite: true);
+        AtomicFile.Write(pathNoExt + ".png", tmp => plt.SavePng(tmp, Width, Height));
+        AtomicFile.Write(pathNoExt + ".svg", tmp => plt.SaveSvg(tmp, Width, Height));
     }
 }

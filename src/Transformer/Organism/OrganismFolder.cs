@@ -25,13 +25,6 @@ public static class OrganismFolder
         var sampler = new OrganismSampler(seed + 1);
         var lines = Enumerable.Range(0, (corpusSequences + 999) / 1000).SelectMany(b => sampler.Batch(b, 1000))
             .Take(corpusSequences).Select(s => JsonSerializer.Serialize(new { text = tokenizer.Decode(s.Ids.Skip(1)) }));
-        WriteAtomic(Path.Combine(dir, Corpus), lines);
-    }
-
-    private static void WriteAtomic(string path, IEnumerable<string> lines)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllLines(tmp, lines);
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllLines(Path.Combine(dir, Corpus), lines);
     }
 }

@@ -25,9 +25,7 @@ public static class OrganismTaskFiles
                         ["output"] = v[task.OutputId(c, i)],
                         ["split"] = SplitName(OrganismWorld.Split(c, i)),
                     });
-            string path = Path.Combine(dir, task.Name + ".json"), tmp = path + ".tmp";
-            File.WriteAllText(tmp, pairs.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-            File.Move(tmp, path, overwrite: true);
+            AtomicFile.WriteAllText(Path.Combine(dir, task.Name + ".json"), pairs.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         }
     }
 

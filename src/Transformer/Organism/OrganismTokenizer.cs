@@ -77,9 +77,7 @@ public sealed class OrganismTokenizer : ITextTokenizer
             ["decoder"] = null,
             ["model"] = new JsonObject { ["type"] = "WordLevel", ["vocab"] = vocab, ["unk_token"] = "<pad>" },
         };
-        string tmp = path + ".tmp";
-        File.WriteAllText(tmp, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     /// <summary>Reads a tokenizer.json written by <see cref="Save"/>; any other layout is a <see cref="CheckpointException"/> naming the file.</summary>

@@ -1,3 +1,5 @@
+using NativeTV.Transformer.Tokenization;
+
 namespace NativeTV.Transformer.TaskVectors;
 
 /// <summary>
@@ -19,4 +21,10 @@ public sealed record PromptOptions
 
     /// <summary>The organism's prompts: no prefix (its sequences start with the first pair).</summary>
     public static PromptOptions Organism => new() { Prefix = "" };
+
+    /// <summary>
+    /// The pipeline's defaults for a model: for the organism's word-level tokenizer no prefix and 8 shots (it was
+    /// trained on 10-pair sequences, so 19 shots would be out of its distribution); METHOD.md's otherwise.
+    /// </summary>
+    public static PromptOptions For(ITextTokenizer tokenizer) => tokenizer is NativeTV.Transformer.Organism.OrganismTokenizer ? Organism with { Shots = 8 } : new();
 }
