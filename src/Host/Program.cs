@@ -13,6 +13,8 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
     SweepCommand.Create(),
     CleanCommand.Create(),
     FeatureSteerCommand.Create(),
+    DetectorsCommand.Create(),
+    CrossLayerCommand.Create(),
     TasksCommand.Create(),
 };
 return root.Parse(args).Invoke();

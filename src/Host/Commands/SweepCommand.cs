@@ -104,10 +104,10 @@ public static class SweepCommand
     }
 }
 
-/// <summary>The cleaning options shared by `sweep` and `clean` (METHOD.md §6 defaults).</summary>
-public sealed class CleaningCli
+/// <summary>The cleaning options shared by `sweep`, `clean` and `detectors` (METHOD.md §6 defaults; detectors use L1 5e-4).</summary>
+public sealed class CleaningCli(float l1 = 0.05f)
 {
-    public Option<float> L1 { get; } = new("--l1") { Description = "L1 penalty on the feature activations", DefaultValueFactory = _ => 0.05f };
+    public Option<float> L1 { get; } = new("--l1") { Description = "L1 penalty on the feature activations", DefaultValueFactory = _ => l1 };
     public Option<float> Lr { get; } = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-2f };
     public Option<int> Steps { get; } = new("--steps") { DefaultValueFactory = _ => 1000 };
     public Option<int> Patience { get; } = new("--patience") { Description = "stop when L0 has not reached a new minimum for this many steps", DefaultValueFactory = _ => 200 };

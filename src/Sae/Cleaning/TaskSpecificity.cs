@@ -6,7 +6,8 @@ namespace NativeTV.Sae.Cleaning;
 
 /// <summary>
 /// Objective task specificity (ORGANISM.md): a feature's mean activation at the final separator of one
-/// task's ICL prompts divided by the sum of those means over all tasks (chance = 1 / tasks). On the
+/// task's ICL prompts divided by the sum of those means over all tasks (chance = 1 / tasks). Detector
+/// features are scored the same way at the positions they are read at (the outputs' last tokens). On the
 /// organism the tasks are known exactly, so this scores whether cleaning kept task-specific features.
 /// </summary>
 public sealed class TaskSpecificity
@@ -17,13 +18,13 @@ public sealed class TaskSpecificity
 
     private TaskSpecificity(IReadOnlyList<string> tasks, float[][] mean) { Tasks = tasks; MeanActivation = mean; }
 
-    public static TaskSpecificity Measure(TransformerModel m, DeviceSae sae, int layer, IReadOnlyList<(string Task, IReadOnlyList<Prompt> Icl)> tasks)
+    public static TaskSpecificity Measure(TransformerModel m, DeviceSae sae, int layer, IReadOnlyList<(string Task, IReadOnlyList<Prompt> Icl)> tasks, Func<Prompt, IEnumerable<int>>? at = null)
     {
         var be = m.Backend;
         var mean = new float[tasks.Count][];
         for (int t = 0; t < tasks.Count; t++)
         {
-            var x = TaskVectorExtractor.Rows(m, tasks[t].Icl, layer);
+            var x = TaskVectorExtractor.Rows(m, tasks[t].Icl, layer, at);
             var xm = be.UploadMat(x, x.Length / sae.Sae.DIn, sae.Sae.DIn);
             var f = be.AllocMat(xm.Rows, sae.Sae.DSae);
             using (xm.Buf) using (f.Buf)

@@ -3,11 +3,17 @@ namespace NativeTV.Transformer.TaskVectors;
 /// <summary>
 /// A tokenized prompt: <see cref="Ids"/> (BOS first) end with the last separator; <see cref="Separators"/>
 /// are the positions of every separator token (`->`), and <see cref="Answer"/> the answer's first tokens,
-/// which follow the last separator.
+/// which follow the last separator. Steering goes to <see cref="SteerPosition"/>: the last separator unless the
+/// prompt names another token (detector prompts steer at their example's output).
 /// </summary>
 public sealed record Prompt(int[] Ids, int[] Separators, int[] Answer)
 {
+    private readonly int? _steerAt;
+
     public int LastSeparator => Separators[^1];
+
+    /// <summary>Where a steering vector is added (and read, for detector vectors): the last separator by default.</summary>
+    public int SteerPosition { get => _steerAt ?? LastSeparator; init => _steerAt = value; }
 
     /// <summary>
     /// Position of the last token of each demonstration's output (the token before its "\n"), where task
@@ -17,7 +23,7 @@ public sealed record Prompt(int[] Ids, int[] Separators, int[] Answer)
 }
 
 /// <summary>
-/// A change to resid_pre[Layer] at each prompt's last separator: add Scale * Vector, or, with
+/// A change to resid_pre[Layer] at each prompt's <see cref="Prompt.SteerPosition"/> (its last separator unless it says otherwise): add Scale * Vector, or, with
 /// <see cref="Replace"/>, set the residual to Vector (activation patching).
 /// </summary>
 public sealed record Steer(int Layer, float[] Vector, float Scale = 1f, bool Replace = false);

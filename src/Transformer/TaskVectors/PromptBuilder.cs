@@ -48,11 +48,14 @@ public sealed class PromptBuilder
         return Make(task, demos.Select((d, k) => (d.Input, demos[perm[k]].Output)).ToArray(), query);
     }
 
-    /// <summary>Detector prompt <c>BOS + prefix + "X -> Y\nx ->"</c>, read (and steered) at the last token of " Y".</summary>
-    public DetectorPrompt OneShot(string task, (string Input, string Output) demo, (string Input, string Output) query)
+    /// <summary>
+    /// Detector prompt (METHOD.md §7) <c>BOS + prefix + "X -> Y\nx ->"</c> with the generic example
+    /// <see cref="PromptOptions.DetectorExample"/>, steered at the last token of " Y", where detector vectors are read.
+    /// </summary>
+    public Prompt OneShot(string task, (string Input, string Output) query)
     {
-        var p = Make(task, [demo], query);
-        return new DetectorPrompt(p, p.OutputEnds[0]);
+        var p = Make(task, [Options.DetectorExample], query);
+        return p with { SteerPosition = p.OutputEnds[0] };
     }
 
     /// <summary>
@@ -89,7 +92,6 @@ public sealed class PromptBuilder
         var pairs = task.Pairs;
         var rngIcl = new Random(Seeds.Mix(taskSeed, 1));
         var rngCorrupt = new Random(Seeds.Mix(taskSeed, 2));
-        var rngOneShot = new Random(Seeds.Mix(taskSeed, 3));
         var icl = new List<Prompt>(iclPrompts);
         var corrupted = new List<Prompt>(iclPrompts);
         var pool = demo.ToArray();
@@ -106,12 +108,11 @@ public sealed class PromptBuilder
             icl.Add(Icl(task.Name, demos, query));
             corrupted.Add(Corrupted(task.Name, demos, query, rngCorrupt));
         }
-        DetectorPrompt OneShotOf(int q) => OneShot(task.Name, pairs[demo[rngOneShot.Next(demo.Length)]], pairs[q]);
         return new TaskPrompts(task, icl, corrupted,
             clean.Select(q => ZeroShot(task.Name, pairs[q])).ToList(),
             eval.Select(q => ZeroShot(task.Name, pairs[q])).ToList(),
-            clean.Select(OneShotOf).ToList(),
-            eval.Select(OneShotOf).ToList(),
+            clean.Select(q => OneShot(task.Name, pairs[q])).ToList(),
+            eval.Select(q => OneShot(task.Name, pairs[q])).ToList(),
             demo, clean, eval);
     }
 

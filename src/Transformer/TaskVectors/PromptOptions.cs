@@ -18,9 +18,11 @@ public sealed record PromptOptions
     /// <summary>Answer tokens kept in <see cref="Prompt.Answer"/> (the metric's n_first).</summary>
     public int NFirst { get; init; } = 2;
     public int Seed { get; init; } = 0;
+    /// <summary>The one-shot detector prompts' generic example, "X -> Y" literally (METHOD.md §7).</summary>
+    public (string Input, string Output) DetectorExample { get; init; } = ("X", "Y");
 
     /// <summary>The organism's prompts: no prefix (its sequences start with the first pair).</summary>
-    public static PromptOptions Organism => new() { Prefix = "" };
+    public static PromptOptions Organism => new() { Prefix = "", DetectorExample = (",", ",") };
 
     /// <summary>
     /// The pipeline's defaults for a model: for the organism's word-level tokenizer no prefix and 8 shots (it was

@@ -4,7 +4,7 @@ namespace NativeTV.Transformer.TaskVectors;
 
 /// <summary>
 /// Scores prompts by METHOD.md §3: each prompt is run with its first answer tokens appended (teacher
-/// forcing), optionally steered at its last separator, and the answer's nll and top-1 accuracy are read
+/// forcing), optionally steered at its steering position (<see cref="Prompt.SteerPosition"/>), and the answer's nll and top-1 accuracy are read
 /// from the logits at the last separator onwards.
 /// </summary>
 public static class PromptScorer
@@ -23,7 +23,7 @@ public static class PromptScorer
     private static PromptScore[] ScoreBatch(TransformerModel m, List<Prompt> prompts, Steer? steer, int nFirst)
     {
         var pb = PromptBatch.Of(prompts, nFirst, m.Config.PadTokenId);
-        var logits = m.Forward(new ForwardRequest { Tokens = pb.Tokens, LogitRows = pb.Targets.Select(t => t.Row).ToArray(), Adds = Hooks(m, pb.Tokens, pb.SeparatorRows, steer) }).Logits;
+        var logits = m.Forward(new ForwardRequest { Tokens = pb.Tokens, LogitRows = pb.Targets.Select(t => t.Row).ToArray(), Adds = Hooks(m, pb.Tokens, pb.SteerRows, steer) }).Logits;
         int V = m.Config.VocabSize, row = 0;
         var result = new PromptScore[prompts.Count];
         for (int b = 0; b < prompts.Count; b++)

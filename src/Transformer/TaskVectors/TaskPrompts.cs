@@ -13,8 +13,8 @@ public sealed record TaskPrompts(
     IReadOnlyList<Prompt> Corrupted,
     IReadOnlyList<Prompt> Clean,
     IReadOnlyList<Prompt> Eval,
-    IReadOnlyList<DetectorPrompt> CleanOneShot,
-    IReadOnlyList<DetectorPrompt> EvalOneShot,
+    IReadOnlyList<Prompt> CleanOneShot,
+    IReadOnlyList<Prompt> EvalOneShot,
     IReadOnlyList<int> DemoPairs,
     IReadOnlyList<int> CleanPairs,
     IReadOnlyList<int> EvalPairs);

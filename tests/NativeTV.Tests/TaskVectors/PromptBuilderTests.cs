@@ -58,11 +58,12 @@ public class PromptBuilderTests
         Assert.That(z.Separators, Is.EqualTo(new[] { z.Ids.Length - 1 }));
         Assert.That(z.Answer, Is.EqualTo(tok.Encode("Follow the pattern:\nchild -> children", true).Skip(z.Ids.Length).Take(2)));
 
-        var d = b.OneShot("words", ("hot", "cold"), ("big", "small"));
-        Assert.That(d.Prompt.Ids, Is.EqualTo(tok.Encode("Follow the pattern:\nhot -> cold\nbig ->", true)));
-        Assert.That(d.ReadPosition, Is.EqualTo(d.Prompt.OutputEnds[0]));
-        Assert.That(tok.Decode(d.Prompt.Ids[(d.Prompt.Separators[0] + 1)..(d.ReadPosition + 1)]).Trim(), Is.EqualTo("cold"));
-        Assert.That(d.Prompt.Ids[d.ReadPosition + 1], Is.EqualTo(newline));
+        var d = b.OneShot("words", ("big", "small"));
+        Assert.That(d.Ids, Is.EqualTo(tok.Encode("Follow the pattern:\nX -> Y\nbig ->", true)));
+        Assert.That(d.SteerPosition, Is.EqualTo(d.OutputEnds[0]));
+        Assert.That(tok.Decode(d.Ids[(d.Separators[0] + 1)..(d.SteerPosition + 1)]).Trim(), Is.EqualTo("Y"));
+        Assert.That(d.Ids[d.SteerPosition + 1], Is.EqualTo(newline));
+        Assert.That(z.SteerPosition, Is.EqualTo(z.LastSeparator));
     }
 
     [Test]
@@ -152,9 +153,9 @@ public class PromptBuilderTests
         Assert.That(tp.Clean.Select(p => p.Ids[^2]), Is.EqualTo(tp.CleanPairs.Select(i => Id(task.Pairs[i].Input))));
         Assert.That(tp.Eval.Select(p => p.Ids[^2]), Is.EqualTo(tp.EvalPairs.Select(i => Id(task.Pairs[i].Input))));
         Assert.That(tp.Eval.Select(p => p.Answer.Single()), Is.EqualTo(tp.EvalPairs.Select(i => Id(task.Pairs[i].Output))));
-        Assert.That(tp.EvalOneShot.Select(d => d.Prompt.Ids[^2]), Is.EqualTo(tp.EvalPairs.Select(i => Id(task.Pairs[i].Input))));
-        Assert.That(tp.EvalOneShot.Select(d => d.Prompt.Ids[1]), Is.All.Matches<int>(demoInputs.Contains));
-        Assert.That(tp.EvalOneShot.Select(d => d.ReadPosition), Is.All.EqualTo(3));
+        Assert.That(tp.EvalOneShot.Select(d => d.Ids[^2]), Is.EqualTo(tp.EvalPairs.Select(i => Id(task.Pairs[i].Input))));
+        Assert.That(tp.EvalOneShot.Select(d => d.Ids[1]), Is.All.EqualTo(Id(b.Options.DetectorExample.Input)));
+        Assert.That(tp.EvalOneShot.Select(d => d.SteerPosition), Is.All.EqualTo(3));
     }
 
     [Test]

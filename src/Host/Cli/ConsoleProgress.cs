@@ -1,0 +1,31 @@
+using Spectre.Console;
+
+namespace NativeTV.Host.Cli;
+
+/// <summary>One progress bar around a piece of long work (Spectre.Console), completed when the work returns.</summary>
+public static class ConsoleProgress
+{
+    public static T Run<T>(string description, double max, Func<ProgressTask, T> work)
+    {
+        T result = default!;
+        AnsiConsole.Progress().Start(ctx =>
+        {
+            var bar = ctx.AddTask(description, maxValue: Math.Max(1, max));
+            result = work(bar);
+            bar.Value = bar.MaxValue;
+        });
+        return result;
+    }
+
+    /// <summary>A (task, step) callback for work that runs up to <paramref name="stepsPerTask"/> steps per task: the bar moves a whole task on when the task changes.</summary>
+    public static Action<string, int> PerTask(ProgressTask bar, int stepsPerTask, string label)
+    {
+        string? current = null;
+        int offset = -stepsPerTask;
+        return (task, step) =>
+        {
+            if (task != current) { current = task; offset += stepsPerTask; bar.Description = $"{label}: {task}"; }
+            bar.Value = offset + step;
+        };
+    }
+}

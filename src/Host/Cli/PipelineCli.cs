@@ -1,0 +1,23 @@
+using System.CommandLine;
+using NativeTV.Host.Experiments;
+
+namespace NativeTV.Host.Cli;
+
+/// <summary>
+/// The options every feature command (feature-steer, detectors, cross-layer, features) reads the same way:
+/// model, device, tasks, SAE folder (pattern), prompt seed and the run folder results go into.
+/// </summary>
+public sealed class PipelineCli
+{
+    public Option<string> Model { get; } = CommonOptions.Model();
+    public Option<string> Device { get; } = CommonOptions.Device();
+    public Option<string?> Tasks { get; } = CommonOptions.Tasks();
+    public Option<string?> Sae { get; } = new("--sae") { Description = "SAE folder, or a pattern with {layer} (default for the organism: MODEL/sae-l{layer})" };
+    public Option<int> Seed { get; } = new("--seed") { Description = "prompt sampling seed", DefaultValueFactory = _ => 0 };
+    public Option<string> Run { get; } = new("--run") { Description = "run folder (of a sweep) to read cleaned features from and write results into", DefaultValueFactory = _ => "runs/sweep" };
+
+    public void AddTo(Command c) { foreach (var o in new Option[] { Model, Device, Tasks, Sae, Seed, Run }) c.Options.Add(o); }
+
+    public PipelineContext Open(ParseResult pr, Func<Transformer.TaskVectors.PromptOptions, Transformer.TaskVectors.PromptOptions>? adjust = null) =>
+        PipelineContext.Open(CommonOptions.ModelDir(pr, Model), pr.GetValue(Device)!, CommonOptions.LoadTasks(pr, Tasks), pr.GetValue(Sae), pr.GetValue(Seed), adjust);
+}
