@@ -35,7 +35,21 @@ public sealed record FeatureSteeringMatrix(string[] Tasks, int[] Features, doubl
             double max = Enumerable.Range(0, tasks.Count).Max(t => decrease[t, j]);
             for (int t = 0; t < tasks.Count; t++) decrease[t, j] = max > 0 ? Math.Max(0, decrease[t, j]) / max : 0;
         }
-        return new FeatureSteeringMatrix(tasks.Select(t => t.Task).ToArray(), features, change, decrease);
+        return new FeatureSteeringMatrix(tasks.Select(t => t.Task).ToArray(), features, change, decrease).ByTask();
+    }
+
+    /// <summary>Columns grouped by the task each feature helps most (in task order, strongest first), so task features line up on a diagonal as in the post.</summary>
+    public FeatureSteeringMatrix ByTask()
+    {
+        int Best(int j) => Enumerable.Range(0, Tasks.Length).MinBy(t => RelativeChange[t, j]);
+        var order = Enumerable.Range(0, Features.Length).OrderBy(Best).ThenBy(j => RelativeChange[Best(j), j]).ToArray();
+        double[,] Pick(double[,] v)
+        {
+            var r = new double[Tasks.Length, order.Length];
+            for (int t = 0; t < Tasks.Length; t++) for (int j = 0; j < order.Length; j++) r[t, j] = v[t, order[j]];
+            return r;
+        }
+        return new FeatureSteeringMatrix(Tasks, order.Select(j => Features[j]).ToArray(), Pick(RelativeChange), Pick(NormalisedDecrease));
     }
 
     /// <summary>W_dec[f] / ||W_dec[f]|| (zero for a dead, all-zero row).</summary>
@@ -54,16 +68,11 @@ public sealed record FeatureSteeringMatrix(string[] Tasks, int[] Features, doubl
     {
         Directory.CreateDirectory(dir);
         var cols = Features.Select(f => $"f{f}").ToArray();
-        foreach (var (name, values, title, unit) in new[]
-        {
-            ("relative_change", RelativeChange, "relative loss change", "(loss - base) / base"),
-            ("normalised_decrease", NormalisedDecrease, "normalised loss decrease", "decrease / feature's max"),
-        })
-        {
-            string path = Path.Combine(dir, $"{name}.{suffix}");
-            WriteCsv(path + ".csv", values);
-            Figures.Heatmap(path, $"{what}: {title}", caption, Tasks, cols, values, unit);
-        }
+        string Path_(string name) => Path.Combine(dir, $"{name}.{suffix}");
+        WriteCsv(Path_("relative_change") + ".csv", RelativeChange);
+        WriteCsv(Path_("normalised_decrease") + ".csv", NormalisedDecrease);
+        Figures.Heatmap(Path_("relative_change"), $"{what}: relative loss change", caption, Tasks, cols, RelativeChange, "(loss - base) / base, clipped at +1", (-1, 1));
+        Figures.Heatmap(Path_("normalised_decrease"), $"{what}: normalised loss decrease", caption, Tasks, cols, NormalisedDecrease, "decrease / feature's max");
     }
 
     private void WriteCsv(string path, double[,] values)

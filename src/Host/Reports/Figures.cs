@@ -44,17 +44,24 @@ public static class Figures
         Save(plt, pathNoExt);
     }
 
-    /// <summary>A heatmap of rows x columns with readable labels (task x feature matrices).</summary>
-    public static void Heatmap(string pathNoExt, string title, string caption, string[] rows, string[] cols, double[,] values, string colorbarLabel)
+    /// <summary>
+    /// A heatmap of rows x columns with readable labels (task x feature matrices). With <paramref name="range"/> the
+    /// colours span that range on a diverging map, values beyond it taking the end colours (one huge relative change,
+    /// e.g. on a task solved without steering, must not wash out the rest).
+    /// </summary>
+    public static void Heatmap(string pathNoExt, string title, string caption, string[] rows, string[] cols, double[,] values, string colorbarLabel, (double Min, double Max)? range = null)
     {
         var plt = new Plot();
         var hm = plt.Add.Heatmap(values);
-        hm.Colormap = new ScottPlot.Colormaps.MellowRainbow();
+        hm.Colormap = range is null ? new ScottPlot.Colormaps.MellowRainbow() : new ScottPlot.Colormaps.Balance();
+        if (range is { } r) hm.ManualRange = new ScottPlot.Range(r.Min, r.Max);
         var cb = plt.Add.ColorBar(hm);
         cb.Label = colorbarLabel;
         plt.Axes.Left.SetTicks(Enumerable.Range(0, rows.Length).Select(i => (double)(rows.Length - 1 - i)).ToArray(), rows);
         plt.Axes.Bottom.SetTicks(Enumerable.Range(0, cols.Length).Select(i => (double)i).ToArray(), cols);
         plt.Axes.Bottom.TickLabelStyle.Rotation = 45;
+        plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plt.Axes.Bottom.MinimumSize = 50;
         Label(plt, title, caption, "", "");
         Save(plt, pathNoExt);
     }
