@@ -1,6 +1,7 @@
 using NativeTV.Host.Cli;
 using NativeTV.Host.Experiments;
 using NativeTV.Sae.Cleaning;
+using System.Text.Json;
 using NativeTV.Transformer.TaskVectors;
 
 namespace NativeTV.Tests.Features;
@@ -43,5 +44,54 @@ public class OrganismFeatureTests
             if (best) own++;
         }
         Assert.That(own, Is.GreaterThan(n / 2), "tasks whose top cleaned feature lowers their own loss more than any other task's");
+    }
+
+    [Test]
+    public void DetectorsAtLayerOneAreTaskSpecificAndWellFormed()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "ntv-detectors-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var rs = TaskDetectors.Run(_ctx, 1, new CleaningOptions(L1: 5e-4f, Lr: 0.01f, Steps: 300, Patience: 200), dir);
+            foreach (var r in rs)
+                TestContext.Out.WriteLine($"{r.Task}: none {r.None.Nll:F2}, detector vector {r.Raw.Nll:F2}, cleaned {r.Cleaned.Nll:F2} ({r.Cleaning.Features.Count}), specificity {r.Specificity:F2}");
+            Assert.That(rs.Select(r => r.Task), Is.EqualTo(_ctx.Tasks.Select(t => t.Name)));
+            Assert.That(rs.SelectMany(r => new[] { r.None.Nll, r.Raw.Nll, r.Cleaned.Nll }), Is.All.Matches<double>(double.IsFinite));
+            // Chance is 1/12: detector features fire on their own task's outputs.
+            Assert.That(rs.Where(r => r.Cleaning.Features.Count > 0).Average(r => r.Specificity), Is.GreaterThan(2.0 / 12));
+            Assert.That(rs.Average(r => r.Cleaned.Nll), Is.LessThan(rs.Average(r => r.None.Nll)), "cleaned detectors lower the one-shot loss on average");
+
+            var summary = File.ReadAllLines(Path.Combine(dir, "summary.L1.csv"));
+            Assert.That(summary, Has.Length.EqualTo(rs.Count + 1));
+            Assert.That(summary.Skip(1).Select(l => l.Split(',').Length), Is.All.EqualTo(summary[0].Split(',').Length));
+            Assert.That(File.Exists(Path.Combine(dir, "loss.L1.png")));
+            foreach (var r in rs)
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "cleaned", $"{r.Task}.L1.json")));
+                Assert.That(doc.RootElement.GetProperty("features").GetArrayLength(), Is.EqualTo(r.Cleaning.Features.Count));
+            }
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Test]
+    public void CleanedEarlyVectorsRebuildTheLaterTaskVectorsFeatures()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "ntv-crosslayer-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var rs = CrossLayerReading.Run(_ctx, 1, 2, new CleaningOptions(Steps: 300), dir);
+            foreach (var r in rs)
+                TestContext.Out.WriteLine($"{r.Task}: loss TV@1 {r.EarlyTv.Nll:F2}, cleaned@1 {r.Cleaned.Nll:F2} ({r.CleanedL0}), TV@2 {r.LateTv.Nll:F2}; overlap {r.Overlap:F2} (zero-shot {r.OverlapZeroShot:F2})");
+            Assert.That(rs, Has.Count.EqualTo(_ctx.Tasks.Count));
+            Assert.That(rs.SelectMany(r => new[] { r.Overlap, r.OverlapZeroShot, r.Cosine }), Is.All.InRange(-1.0, 1.0));
+            // Where the cleaned layer-1 vector works, the residual it induces at layer 2 shares the layer-2 task vector's features.
+            var working = rs.Where(r => r.Cleaned.Nll < 0.5 * r.EarlyTv.Nll).ToList();
+            Assert.That(working, Is.Not.Empty, "cleaning at layer 1 finds a working vector for some task");
+            Assert.That(working, Is.All.Matches<CrossLayerResult>(r => r.Overlap > r.OverlapZeroShot + 0.1));
+            foreach (var f in new[] { "summary.L1-L2.csv", "features.L1-L2.csv", "overlap.L1-L2.png", "specificity.L1-L2.png", "loss.L1-L2.png" })
+                Assert.That(File.Exists(Path.Combine(dir, f)), f);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }
 }
