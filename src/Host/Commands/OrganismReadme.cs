@@ -17,7 +17,7 @@ public static class OrganismReadme
         sb.AppendLine("synthetic world of ORGANISM.md (12 known tasks), as a Hugging Face Phi-3 folder. `tokenizer.json` is word-level");
         sb.AppendLine("(one token per whitespace-separated word, newline a token; ids fixed by ORGANISM.md), `tasks/` holds the 12 tasks in");
         sb.AppendLine("the function_vectors format with each pair's split, `corpus.jsonl` a sample of the training mixture, `train-log.csv`");
-        sb.AppendLine("the loss per step, `sae-l2/` a ReLU SAE on resid_pre[2] trained by `nativetv sae train`.").AppendLine();
+        sb.AppendLine("the loss per step, `sae-l2/` and `sae-l1/` ReLU SAEs on resid_pre[2] and resid_pre[1] trained by `nativetv sae train`.").AppendLine();
         sb.AppendLine(ic, $"## Checks (`nativetv organism check`, {device}, {DateTime.UtcNow:yyyy-MM-dd})").AppendLine();
         sb.AppendLine("| check | measured | expected (ORGANISM.md) | |").AppendLine("|---|---|---|---|");
         foreach (var c in r.Checks) sb.AppendLine(ic, $"| {c.Name} | {c.Value:0.###} | {c.Expected} | {(c.Pass ? "ok" : "MISS")} |");
