@@ -44,7 +44,7 @@ public static class CleanedSection
             if (acts == null || col is not (0 or 4)) return null;
             var f = acts.Feature(int.Parse(text[1..]));
             if (col == 0) return f == null ? null : $"<a href=\"#{MaxActSection.Anchor(layer!.Value, f.Id)}\">{Html.Esc(text)}</a>";
-            return f is { Examples.Length: > 0 } ? MaxActSection.Example(f.Examples[0], f.Max, 8, 3) : "";
+            return f is { Examples.Length: > 0 } ? MaxActSection.Example(f.Examples[0], f.Max, 6, 2) : "";
         }
         b.Append(Html.Table(header, rows, Cell));
         b.Append("</div>");

@@ -29,16 +29,16 @@ public static class ReportPage
         tbody tr:nth-child(even) { background: #fafafa; } tbody tr:hover { background: #eef4ff; }
         .scroll { max-height: 420px; overflow: auto; border: 1px solid #e6e6e6; display: inline-block; max-width: 100%; }
         .cap { font-size: 12px; margin: 2px 0 8px; }
-        dl.kv { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 2px 16px; margin: 4px 0 10px; font-size: 12.5px; }
+        dl.kv { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 2px 16px; margin: 4px 0 10px; font-size: 12.5px; }
         dl.kv div { display: flex; justify-content: space-between; gap: 12px; border-bottom: 1px solid #eee; }
-        dl.kv dt { color: #666; } dl.kv dd { margin: 0; text-align: right; overflow-wrap: anywhere; }
+        dl.kv dt { color: #666; } dl.kv dd { margin: 0; text-align: right; overflow-wrap: anywhere; min-width: 5em; }
         .items { display: flex; flex-wrap: wrap; gap: 12px; } .item { flex: 1 1 560px; max-width: 760px; }
         .item.wide { flex-basis: 100%; max-width: none; display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; } .item.wide figure { flex: 0 1 760px; }
         figure { margin: 0; } figure img { width: 100%; border: 1px solid #eee; cursor: zoom-in; } figcaption { font-size: 12px; }
         figure.zoom { position: fixed; inset: 2vh 2vw; z-index: 9; background: #fff; box-shadow: 0 0 0 100vmax rgba(0,0,0,.5); overflow: auto; }
         figure.zoom img { cursor: zoom-out; }
         .card { border: 1px solid #ddd; border-radius: 4px; padding: 4px 12px; margin: 10px 0; } .card summary { cursor: pointer; padding: 4px 0; }
-        .cardbody { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; } .cardbody > div { flex: 1 1 420px; } .cardbody figure { flex: 0 1 560px; }
+        .cardbody { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; } .cardbody > div { flex: 1 1 420px; } .cardbody figure { flex: 0 1 500px; }
         .feat { margin: 6px 0 12px; } .exrow { font-size: 12.5px; margin: 2px 0; }
         .act { display: inline-block; min-width: 48px; color: #666; font-variant-numeric: tabular-nums; }
         .tok { white-space: pre; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; padding: 1px 1px; margin-right: 1px; border-radius: 2px; }
