@@ -33,7 +33,7 @@ public static class HtmlReport
         var maxact = MaxActFile.ReadAll(runDir);
         ReportSection?[] sections =
         [
-            new("settings", "Settings", Html.Source("settings.json", "the model, tasks and settings that made every number below") +
+            new("settings", "Settings", Html.Source("settings.json", "the model, tasks and settings of the sweep that made this run (later commands name theirs in their figures)") +
                 Html.KeyValues(settings.Select(kv => (kv.Key, kv.Value.ValueKind == JsonValueKind.String ? kv.Value.GetString()! : kv.Value.GetRawText())))),
             new("summary", "Summary", Html.Source("results.csv", SweepSummary.Caption) + Html.Table(SweepSummary.Header, SweepSummary.Rows(ResultsLog.FromCsv(results)))),
             FolderSection.Of(runDir, "figures"),
