@@ -15,6 +15,7 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
     FeatureSteerCommand.Create(),
     DetectorsCommand.Create(),
     CrossLayerCommand.Create(),
+    ReportCommand.Create(),
     TasksCommand.Create(),
 };
 return root.Parse(args).Invoke();

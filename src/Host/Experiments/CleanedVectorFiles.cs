@@ -44,3 +44,13 @@ public static class CleanedVectorFiles
 
     public static string Caption(IReadOnlyDictionary<string, string> p) => string.Join(", ", p.Where(kv => kv.Key is "model" or "sae" or "layer" or "l1" or "lr").Select(kv => $"{kv.Key} {kv.Value}"));
 }
+
+/// <summary>NAME.json as <see cref="CleanedVectorFiles.Write"/> writes it, read back for the report.</summary>
+public sealed record CleanedVectorJson(Dictionary<string, string> Provenance, JsonElement Scores, int ReconstructionL0, int L0, CleanedFeatureJson[] Features)
+{
+    public static CleanedVectorJson Read(string path) => JsonFile.Read<CleanedVectorJson>(path, "a cleaned-vector JSON written by sweep or clean");
+}
+
+/// <summary>A feature of a cleaned vector: its cleaned weight, its weight in the SAE reconstruction of the TV, and its task specificity where measured.</summary>
+public sealed record CleanedFeatureJson(int Id, double Weight, double ReconstructionWeight, double? TaskSpecificity = null);
+

@@ -1,5 +1,6 @@
 using NativeTV.Transformer;
 using System.Text.Json;
+using NativeTV.Host.Reports;
 
 namespace NativeTV.Host.Experiments;
 
@@ -51,5 +52,15 @@ public sealed class ResultsLog
                 lines.Add(FormattableString.Invariant($"{c.Task},{c.Layer},{m},{s.Loss:G6},{s.Accuracy:G4},{s.L0}"));
             }
         AtomicFile.WriteAllLines(path, lines);
+    }
+
+    /// <summary>The cells of a results.csv as <see cref="WriteCsv"/> writes it (specificity is not in it), read without touching the run's log.</summary>
+    public static List<SweepCell> FromCsv(CsvTable t)
+    {
+        int task = t.Column("task"), layer = t.Column("layer"), method = t.Column("method"), loss = t.Column("loss"), acc = t.Column("accuracy"), l0 = t.Column("l0");
+        return t.Rows.GroupBy(r => (Task: r[task], Layer: (int)t.Number(r, layer)))
+            .Select(g => new SweepCell(g.Key.Task, g.Key.Layer, g.ToDictionary(r => r[method],
+                r => new MethodScore(t.Number(r, loss), t.Number(r, acc), r[l0] == "" ? null : (int)t.Number(r, l0)))))
+            .ToList();
     }
 }

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using NativeTV.Host.Experiments;
+using NativeTV.Transformer;
+
+namespace NativeTV.Host.Reports;
+
+/// <summary>
+/// RUN/report.html: every result of a run folder in one self-contained page (inline style and script, figures
+/// as data URIs): settings, the best-layer summary, figures, cleaned vectors, max-activating examples, every
+/// other folder of figures and CSVs, and all results. Parts a run lacks are left out; settings.json and
+/// results.csv are required.
+/// </summary>
+public static class HtmlReport
+{
+    /// <summary>Folders with a section of their own; every other folder is shown by <see cref="FolderSection"/>.</summary>
+    private static readonly string[] Special = ["figures", "cleaned", "maxact"];
+
+    public static string Write(string runDir)
+    {
+        string path = Path.Combine(runDir, "report.html");
+        AtomicFile.WriteAllText(path, Build(runDir));
+        return path;
+    }
+
+    public static string Build(string runDir)
+    {
+        if (!Directory.Exists(runDir)) throw new ArgumentException($"{runDir}: no such run folder (`nativetv sweep --out {runDir}` makes one)");
+        string settingsPath = Path.Combine(runDir, "settings.json"), resultsPath = Path.Combine(runDir, "results.csv");
+        foreach (var p in new[] { settingsPath, resultsPath })
+            if (!File.Exists(p)) throw new ArgumentException($"{p}: missing (a run folder has settings.json and results.csv once `nativetv sweep` has finished)");
+        var settings = JsonFile.Read<Dictionary<string, JsonElement>>(settingsPath, "a settings map written by sweep");
+        var results = CsvTable.Read(resultsPath);
+        var maxact = MaxActFile.ReadAll(runDir);
+        ReportSection?[] sections =
+        [
+            new("settings", "Settings", Html.Source("settings.json", "the model, tasks and settings of the sweep that made this run (later commands name theirs in their figures)") +
+                Html.KeyValues(settings.Select(kv => (kv.Key, kv.Value.ValueKind == JsonValueKind.String ? kv.Value.GetString()! : kv.Value.GetRawText())))),
+            new("summary", "Summary", Html.Source("results.csv", SweepSummary.Caption) + Html.Table(SweepSummary.Header, SweepSummary.Rows(ResultsLog.FromCsv(results)))),
+            FolderSection.Of(runDir, "figures"),
+            CleanedSection.Of(runDir, maxact),
+            MaxActSection.Of(maxact),
+            .. Directory.GetDirectories(runDir).Select(Path.GetFileName).Where(d => !Special.Contains(d)).Order(StringComparer.Ordinal).Select(d => FolderSection.Of(runDir, d!)),
+            new("results", "All results", Html.Source("results.csv", "one row per task, layer and method: loss = nll of the answer's first n_first tokens on the evaluation prompts, accuracy = first-token accuracy, l0 = active SAE features") +
+                Html.Csv(results, "results.csv")),
+        ];
+        string full = Path.GetFullPath(runDir).TrimEnd(Path.DirectorySeparatorChar);
+        return ReportPage.Render($"NativeTV report: {Path.GetFileName(full)}", $"{full}, written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `nativetv report`",
+            sections.OfType<ReportSection>().ToList());
+    }
+}

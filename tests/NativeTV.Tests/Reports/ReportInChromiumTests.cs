@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using NativeTV.Host.Reports;
+
+namespace NativeTV.Tests.Reports;
+
+/// <summary>The report in a real browser (headless Chromium): its script runs to the end with no console error, and a header click sorts its table.</summary>
+public class ReportInChromiumTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Test]
+    public void ThePageRunsItsScriptWithoutErrorsAndSortsByAClickedHeader()
+    {
+        if (!File.Exists(Chromium)) Assert.Ignore($"{Chromium} is not installed (apt-get install chromium)");
+        string run = ReportRunFolder.Full();
+        string html = File.ReadAllText(HtmlReport.Write(run));
+        // A click on the detectors table's "auc" header, after the page's own script, records the order it leaves.
+        string probe = """
+            <script>const t = document.querySelector("#dir-detectors table"); t.querySelectorAll("th")[1].click();
+            document.body.dataset.sorted = Array.from(t.tBodies[0].rows, r => r.cells[1].textContent).join(" ");</script></body>
+            """;
+        string page = Path.Combine(run, "probe.html");
+        File.WriteAllText(page, html.Replace("</body>", probe));
+
+        var (exit, dom, err) = DumpDom(page);
+        Assert.That(exit, Is.EqualTo(0), err);
+        Assert.That(dom, Does.Contain("data-ready=\"1\""), "the page's script ran to its end");
+        var console = err.Split('\n').Where(l => l.Contains(":CONSOLE") || l.Contains("Uncaught")).ToList();
+        Assert.That(console, Is.Empty, "console messages");
+        Assert.That(Regex.Match(dom, "data-sorted=\"([^\"]*)\"").Groups[1].Value, Is.EqualTo("0.55 0.7 0.91"));
+    }
+
+    private static (int Exit, string Dom, string Err) DumpDom(string path)
+    {
+        var psi = new ProcessStartInfo(Chromium) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + path })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        string stderr = p.StandardError.ReadToEnd();
+        if (!p.WaitForExit(120_000)) { p.Kill(entireProcessTree: true); Assert.Fail("chromium did not finish in 120 s"); }
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+}
