@@ -44,10 +44,7 @@ public static class ReportRunFolder
                 new { eval = new MethodScore(0.4, 0.9, 2), tv = new MethodScore(0.5, 0.8) }, spec);
         }
         var matrix = new FeatureSteeringMatrix(Tasks, Features, new double[,] { { -0.5, 0.1 }, { 0.2, -0.3 } }, new double[,] { { 1, 0 }, { 0, 1 } });
-        string fs = Path.Combine(run, "feature_steering");
-        Directory.CreateDirectory(fs);
-        matrix.WriteCsv(Path.Combine(fs, $"relative_change.L{Layer}.csv"), matrix.RelativeChange);
-        Figures.Heatmap(Path.Combine(fs, $"relative_change.L{Layer}"), "relative change", "test run", Tasks, ["f7", "f12"], matrix.RelativeChange, "change");
+        matrix.Write(Path.Combine(run, "feature_steering"), $"L{Layer}", "single-feature steering", "test run");
         string det = Path.Combine(run, "detectors");
         Directory.CreateDirectory(det);
         File.WriteAllLines(Path.Combine(det, "auc.csv"), ["feature,auc", "7,0.91", "12,0.55", "3,0.7"]);
