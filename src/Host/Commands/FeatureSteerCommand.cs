@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using NativeTV.Host.Cli;
 using NativeTV.Host.Experiments;
 using NativeTV.Host.Reports;
@@ -38,8 +37,7 @@ public static class FeatureSteerCommand
             var tokenizer = TokenizerLoader.Load(dir);
             string saeDir = CommonOptions.SaeDir(pr.GetValue(sae), dir, tokenizer, L);
             var s = SaeLoader.Load(saeDir, m.Config.HiddenSize);
-            int[] ids = pr.GetValue(features) is { } f ? FeatureLists.Parse(f) : FeatureLists.FromRun(runDir, L);
-            if (ids.Any(i => i < 0 || i >= s.DSae)) throw new ArgumentException($"a feature id is outside 0..{s.DSae - 1}");
+            int[] ids = FeatureLists.Resolve(pr.GetValue(features), runDir, L, s.DSae);
             var builder = new PromptBuilder(tokenizer, PromptOptions.For(tokenizer) with { Seed = pr.GetValue(seed) });
             var prompts = taskList.Select(t => builder.Build(t)).ToList();
             FeatureSteeringMatrix mat = null!;
@@ -60,32 +58,5 @@ public static class FeatureSteerCommand
             return 0;
         }));
         return cmd;
-    }
-}
-
-/// <summary>Feature id lists from the command line, a features JSON, or every cleaned vector of a run at one layer.</summary>
-public static class FeatureLists
-{
-    public static int[] Parse(string s) => File.Exists(s) ? FromJson(s) : Cli.Parse.IntList(s, "--features");
-
-    public static int[] FromJson(string path)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            return doc.RootElement.GetProperty("features").EnumerateArray().Select(e => e.GetProperty("id").GetInt32()).ToArray();
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            throw new ArgumentException($"{path}: not a features JSON written by clean or sweep (needs \"features\": [{{\"id\": ...}}]): {e.Message}");
-        }
-    }
-
-    public static int[] FromRun(string runDir, int layer)
-    {
-        var dir = Path.Combine(runDir, "cleaned");
-        var files = Directory.Exists(dir) ? Directory.GetFiles(dir, $"*.L{layer}.json") : [];
-        if (files.Length == 0) throw new ArgumentException($"no cleaned vectors at layer {layer} in {dir}: run `nativetv sweep` first or give --features");
-        return files.SelectMany(FromJson).Distinct().Order().ToArray();
     }
 }
