@@ -38,7 +38,7 @@ public static class MaxActHtml
         foreach (var f in r.Features)
         {
             h.Append($"<section id=\"f{f.Id}\"><h2>feature {f.Id}</h2>\n");
-            h.Append($"<p class=\"meta\">max {F(f.Max)}, fired on {f.Count} of {r.Tokens} tokens ({F(r.Tokens == 0 ? 0 : 100.0 * f.Count / r.Tokens, "0.##")}%)");
+            h.Append($"<p class=\"meta\">max {F(f.Max)}, fired on {f.Count} of {r.Tokens} tokens ({F(r.Tokens == 0 ? 0 : 100.0 * f.Count / r.Tokens, "0.###")}%)");
             h.Append(f.Examples.Length == 0 ? "; no token activates it.</p>\n" : "</p>\n");
             foreach (var ex in f.Examples)
             {
