@@ -13,6 +13,7 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
     SweepCommand.Create(),
     CleanCommand.Create(),
     FeatureSteerCommand.Create(),
+    MaxActCommand.Create(),
     DetectorsCommand.Create(),
     CrossLayerCommand.Create(),
     ReportCommand.Create(),

@@ -37,4 +37,25 @@ public sealed class Sae
     public float? FoldedNormScale { get; init; }
     /// <summary>Where it was loaded from (for messages and provenance).</summary>
     public string Source { get; init; } = "";
+
+    /// <summary>
+    /// The SAE cut down to the features <paramref name="ids"/> (their encoder columns, decoder rows and
+    /// per-feature parameters, in that order; b_dec kept): its feature j is feature ids[j] of this one, with
+    /// the same activation. Not for TopK, whose features compete with each other.
+    /// </summary>
+    public Sae Subset(int[] ids)
+    {
+        if (Arch == SaeArchitecture.TopK) throw new InvalidOperationException("a TopK SAE's activations depend on every feature: it has no subsets");
+        var wEnc = new float[DIn * ids.Length];
+        for (int i = 0; i < DIn; i++)
+            for (int j = 0; j < ids.Length; j++) wEnc[i * ids.Length + j] = WEnc[i * DSae + ids[j]];
+        float[]? Pick(float[]? v) => v is null ? null : ids.Select(j => v[j]).ToArray();
+        return new Sae
+        {
+            Arch = Arch, DIn = DIn, DSae = ids.Length, WEnc = wEnc, WDec = ids.SelectMany(j => WDec.AsSpan(j * DIn, DIn).ToArray()).ToArray(),
+            BDec = BDec, BEnc = Pick(BEnc), BGate = Pick(BGate), RMag = Pick(RMag), BMag = Pick(BMag), Threshold = Pick(Threshold), K = K,
+            ApplyBDecToInput = ApplyBDecToInput, HookName = HookName, HookLayer = HookLayer, ModelName = ModelName,
+            FoldedNormScale = FoldedNormScale, Source = Source,
+        };
+    }
 }

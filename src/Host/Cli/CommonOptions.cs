@@ -30,6 +30,14 @@ public static class CommonOptions
     public static string SaeDir(string? given, string modelDir, Transformer.Tokenization.ITextTokenizer tokenizer, int layer) =>
         SaePattern(given, modelDir, tokenizer)?.Replace("{layer}", layer.ToString()) ?? throw new ArgumentException("--sae is required for models other than the organism");
 
+    /// <summary>
+    /// The text corpus a command streams: the one given, else for the organism the sample of its training
+    /// mixture it carries (MODEL/corpus.jsonl); other models have no default.
+    /// </summary>
+    public static string Corpus(string? given, string modelDir, Transformer.Tokenization.ITextTokenizer tokenizer) =>
+        given ?? (tokenizer is Transformer.Organism.OrganismTokenizer ? Path.Combine(modelDir, Transformer.Organism.OrganismFolder.Corpus)
+            : throw new ArgumentException("--corpus is required for models other than the organism"));
+
     public static Option<string> Device() => new("--device")
     {
         Description = "cpu (OpenBLAS), cuda (ILGPU kernels on an NVIDIA GPU), ilgpu-cpu (ILGPU's CPU simulator, for checking kernels) or auto",

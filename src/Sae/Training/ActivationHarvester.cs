@@ -16,7 +16,6 @@ public static class ActivationHarvester
     public static ActivationBuffer Harvest(TransformerModel model, ITextTokenizer tok, string corpus, int layer, int contextLen, int maxVectors,
         int batch = 8, int seed = 0, Action<int>? progress = null, string? bufferDir = null)
     {
-        if (!File.Exists(corpus)) throw new CheckpointException(corpus, "corpus file not found");
         int d = model.Config.HiddenSize;
         var contexts = Contexts(tok, corpus, contextLen).GetEnumerator();
         using var writer = new ActivationBuffer.Writer(d, bufferDir);
@@ -26,11 +25,8 @@ public static class ActivationHarvester
             var group = new List<int[]>();
             while (group.Count < batch && contexts.MoveNext()) group.Add(contexts.Current);
             if (group.Count == 0) break;
-            var tokens = TokenBatch.FromSequences(group, model.Config.PadTokenId, leftPad: false);
-            var rows = Enumerable.Range(0, tokens.Batch).SelectMany(b => Enumerable.Range(1, group[b].Length - 1).Select(t => tokens.Row(b, t))).ToArray();
-            var r = model.Forward(new ForwardRequest { Tokens = tokens, Reads = [new HookRead(new HookKey(HookPoint.ResidPre, layer), rows)] });
-            var acts = r.Reads[new HookKey(HookPoint.ResidPre, layer)];
-            int take = (int)Math.Min(rows.Length, maxVectors - count);
+            var acts = Residuals(model, group, layer);
+            int take = (int)Math.Min(acts.Length / d, maxVectors - count);
             writer.Append(acts.AsSpan(0, take * d));
             count += take;
             progress?.Invoke((int)count);
@@ -39,8 +35,30 @@ public static class ActivationHarvester
         return writer.Finish(seed);
     }
 
-    /// <summary>BOS + contextLen - 1 tokens per context, documents concatenated.</summary>
-    private static IEnumerable<int[]> Contexts(ITextTokenizer tok, string corpus, int contextLen)
+    /// <summary>
+    /// resid_pre[layer] at every token of each context but its first (BOS), from one forward of the batch:
+    /// [sum of (length - 1), d_model], context after context in order.
+    /// </summary>
+    public static float[] Residuals(TransformerModel model, IReadOnlyList<int[]> contexts, int layer)
+    {
+        var tokens = TokenBatch.FromSequences(contexts, model.Config.PadTokenId, leftPad: false);
+        var rows = Enumerable.Range(0, tokens.Batch).SelectMany(b => Enumerable.Range(1, contexts[b].Length - 1).Select(t => tokens.Row(b, t))).ToArray();
+        var key = new HookKey(HookPoint.ResidPre, layer);
+        return model.Forward(new ForwardRequest { Tokens = tokens, Reads = [new HookRead(key, rows)] }).Reads[key];
+    }
+
+    /// <summary>
+    /// The corpus as a stream of contexts: BOS + contextLen - 1 tokens each, documents concatenated (each
+    /// followed by a newline), a last partial context dropped. A missing file is reported here, not on the first read.
+    /// </summary>
+    public static IEnumerable<int[]> Contexts(ITextTokenizer tok, string corpus, int contextLen)
+    {
+        if (!File.Exists(corpus)) throw new CheckpointException(corpus, "corpus file not found");
+        if (contextLen < 2) throw new ArgumentException($"a context needs at least 2 tokens (BOS and one more), got {contextLen}");
+        return Stream(tok, corpus, contextLen);
+    }
+
+    private static IEnumerable<int[]> Stream(ITextTokenizer tok, string corpus, int contextLen)
     {
         var pending = new List<int>();
         bool jsonl = corpus.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase);

@@ -14,6 +14,8 @@ public sealed partial class TransformerModel : IDisposable
     public IBackend Backend { get; }
     public ModelWeights Weights { get; }
     private readonly Checkpoint? _checkpoint;
+    /// <summary>The checkpoint folder it was loaded from; null for weights built in memory.</summary>
+    public string? Dir => _checkpoint?.Dir;
 
     public TransformerModel(ModelConfig config, IBackend backend, ModelWeights weights, Checkpoint? checkpoint = null)
     {
