@@ -18,7 +18,8 @@ public sealed record MaxActOptions(int Top = 20, int Window = 8, int After = 4, 
     internal void Validate()
     {
         if (Top < 1) throw new ArgumentException($"--top must be at least 1, got {Top}");
-        if (Window < 0 || After < 0) throw new ArgumentException($"--window must be at least 0, got {Window} (and {After} after)");
+        if (Window < 0) throw new ArgumentException($"--window must be at least 0, got {Window}");
+        if (After < 0) throw new ArgumentException($"the tokens shown after the activating one must be at least 0, got {After}");
         if (MaxContexts < 1) throw new ArgumentException($"--max-contexts must be at least 1, got {MaxContexts}");
         if (Batch < 1) throw new ArgumentException($"the batch must hold at least 1 context, got {Batch}");
     }
@@ -34,10 +35,12 @@ public sealed record MaxActOptions(int Top = 20, int Window = 8, int After = 4, 
 /// </summary>
 public static class MaxActivations
 {
+    /// <summary>The examples of <paramref name="features"/> at resid_pre[<paramref name="layer"/>]; <paramref name="progress"/> gets the contexts done after each batch.</summary>
     public static MaxActResult Collect(TransformerModel m, DeviceSae sae, ITextTokenizer tok, string corpus, int layer, int[] features,
         MaxActOptions o, Action<int>? progress = null)
     {
         o.Validate();
+        if (features.Length == 0) throw new ArgumentException("no features to find examples for");
         FeatureLists.InRange(features, sae.Sae.DSae);
         // Features are independent except in TopK, so an SAE cut down to the requested ones encodes just
         // those: the encode and its download shrink from d_sae columns to a few (half the time on the organism).
