@@ -16,6 +16,7 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
     MaxActCommand.Create(),
     DetectorsCommand.Create(),
     CrossLayerCommand.Create(),
+    FeaturesCommand.Create(),
     ReportCommand.Create(),
     TasksCommand.Create(),
 };

@@ -2,12 +2,7 @@ using System.CommandLine;
 using NativeTV.Host.Cli;
 using NativeTV.Host.Experiments;
 using NativeTV.Host.Reports;
-using NativeTV.Sae;
-using NativeTV.Sae.Formats;
 using NativeTV.Sae.Training;
-using NativeTV.Transformer.Model;
-using NativeTV.Transformer.Tokenization;
-using Spectre.Console;
 
 namespace NativeTV.Host.Commands;
 
@@ -31,31 +26,31 @@ public static class MaxActCommand
         { model, device, sae, layer, corpus, features, top, window, context, maxContexts, run };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
-            string dir = CommonOptions.ModelDir(pr, model), runDir = pr.GetValue(run)!;
+            string runDir = pr.GetValue(run)!;
             int L = pr.GetValue(layer);
-            using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
-            using var m = TransformerModel.Load(dir, be);
-            var tokenizer = TokenizerLoader.Load(dir);
-            string corpusPath = CommonOptions.Corpus(pr.GetValue(corpus), dir, tokenizer);
-            using var s = new DeviceSae(SaeLoader.Load(CommonOptions.SaeDir(pr.GetValue(sae), dir, tokenizer, L), m.Config.HiddenSize), be);
-            int[] ids = FeatureLists.Resolve(pr.GetValue(features), runDir, L, s.Sae.DSae);
+            using var ctx = PipelineContext.Open(CommonOptions.ModelDir(pr, model), pr.GetValue(device)!, [], pr.GetValue(sae), 0);
+            ctx.CheckLayer(L, "--layer");
+            int[] ids = FeatureLists.Resolve(pr.GetValue(features), runDir, L, ctx.Sae(L).Sae.DSae);
             var o = new MaxActOptions(Top: pr.GetValue(top), Window: pr.GetValue(window), Context: pr.GetValue(context),
                 MaxContexts: pr.GetValue(maxContexts) ?? int.MaxValue);
-            // Counting the contexts costs a tokenisation of the corpus, little beside the forwards, and gives the bar its end.
-            int total = ActivationHarvester.Contexts(tokenizer, corpusPath, o.Context).Take(o.MaxContexts).Count();
-            MaxActResult r = null!;
-            AnsiConsole.Progress().Start(ctx =>
-            {
-                var bar = ctx.AddTask("max-activating examples", maxValue: Math.Max(total, 1));
-                r = MaxActivations.Collect(m, s, tokenizer, corpusPath, L, ids, o, n => bar.Value = n);
-            });
-            string outDir = Path.Combine(runDir, "maxact");
-            Directory.CreateDirectory(outDir);
-            r.WriteJson(Path.Combine(outDir, $"maxact.L{L}.json"));
-            MaxActHtml.Write(Path.Combine(outDir, $"maxact.L{L}.html"), r);
-            Console.WriteLine($"wrote {outDir}: {ids.Length} features over {r.Contexts} contexts ({r.Tokens} tokens)");
+            var r = Run(ctx, L, ids, CommonOptions.Corpus(pr.GetValue(corpus), ctx.ModelDir, ctx.Tokenizer), o, runDir);
+            Console.WriteLine($"wrote {Path.Combine(runDir, "maxact")}: {ids.Length} features over {r.Contexts} contexts ({r.Tokens} tokens)");
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>The features' examples over the corpus, written as RUN/maxact/maxact.L{layer}.json and .html.</summary>
+    public static MaxActResult Run(PipelineContext ctx, int layer, int[] ids, string corpusPath, MaxActOptions o, string runDir)
+    {
+        // Counting the contexts costs a tokenisation of the corpus, little beside the forwards, and gives the bar its end.
+        int total = ActivationHarvester.Contexts(ctx.Tokenizer, corpusPath, o.Context).Take(o.MaxContexts).Count();
+        var r = ConsoleProgress.Run($"max-activating examples, layer {layer}", total, bar =>
+            MaxActivations.Collect(ctx.Model, ctx.Sae(layer), ctx.Tokenizer, corpusPath, layer, ids, o, n => bar.Value = n));
+        string outDir = Path.Combine(runDir, "maxact");
+        Directory.CreateDirectory(outDir);
+        r.WriteJson(Path.Combine(outDir, $"maxact.L{layer}.json"));
+        MaxActHtml.Write(Path.Combine(outDir, $"maxact.L{layer}.html"), r);
+        return r;
     }
 }

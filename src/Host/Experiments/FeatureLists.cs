@@ -35,11 +35,14 @@ public static class FeatureLists
         return ids;
     }
 
-    public static int[] FromRun(string runDir, int layer)
+    public static int[] FromRun(string runDir, int layer) =>
+        FromFolder(Path.Combine(runDir, "cleaned"), layer, "run `nativetv sweep` first or give --features");
+
+    /// <summary>The union of the features kept in DIR/*.L{layer}.json (cleaned task or detector vectors).</summary>
+    public static int[] FromFolder(string dir, int layer, string hint)
     {
-        var dir = Path.Combine(runDir, "cleaned");
         var files = Directory.Exists(dir) ? Directory.GetFiles(dir, $"*.L{layer}.json") : [];
-        if (files.Length == 0) throw new ArgumentException($"no cleaned vectors at layer {layer} in {dir}: run `nativetv sweep` first or give --features");
+        if (files.Length == 0) throw new ArgumentException($"no cleaned vectors at layer {layer} in {dir}: {hint}");
         return files.SelectMany(FromJson).Distinct().Order().ToArray();
     }
 }

@@ -26,7 +26,7 @@ public static class SweepFigures
             int tasks = cells.Select(c => c.Task).Distinct().Count();
             Figures.GroupedBars(Path.Combine(dir, $"task_specificity.L{layer}"), $"task specificity of SAE features at layer {layer} (chance {1.0 / tasks:F3})", caption,
                 "weighted specificity", at.Select(c => c.Task).ToArray(),
-                [(Methods.SaeRecon, at.Select(c => c.Specificity![Methods.SaeRecon]).ToArray()), (Methods.Cleaned, at.Select(c => c.Specificity![Methods.Cleaned]).ToArray())]);
+                [(Methods.SaeRecon, at.Select(c => c.Specificity!.GetValueOrDefault(Methods.SaeRecon)).ToArray()), (Methods.Cleaned, at.Select(c => c.Specificity!.GetValueOrDefault(Methods.Cleaned)).ToArray())]);
         }
     }
 

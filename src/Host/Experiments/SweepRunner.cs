@@ -40,11 +40,12 @@ public sealed class SweepRunner(TransformerModel model, SweepOptions o, Func<int
             var r = TaskVectorCleaner.Clean(model, sae, layer, PromptBatch.Of(t.Clean, o.NFirst, model.Config.PadTokenId), tv, o.Cleaning ?? new CleaningOptions());
             var score = Eval(t, layer, r.Vector, r.Features.Count);
             methods[Methods.Cleaned] = score;
-            specificity = new()
+            // A vector with no features has no specificity (NaN), which JSON cannot hold: its entry is left out.
+            specificity = new Dictionary<string, double>
             {
                 [Methods.SaeRecon] = spec.Weighted(t.Task.Name, f.Select((w, id) => (id, w))),
                 [Methods.Cleaned] = spec.Weighted(t.Task.Name, r.Features.Select(x => (x.Id, x.Weight))),
-            };
+            }.Where(kv => !double.IsNaN(kv.Value)).ToDictionary();
             CleanedVectorFiles.Write(Path.Combine(runDir, "cleaned"), $"{t.Task.Name.Replace('/', '_')}.L{layer}", r,
                 new Dictionary<string, string>(provenance) { ["task"] = t.Task.Name, ["layer"] = layer.ToString() },
                 new { eval = score, tv = methods[Methods.Tv], task_specificity = specificity }, spec.Of(t.Task.Name));

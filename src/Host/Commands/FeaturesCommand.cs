@@ -1,0 +1,91 @@
+using System.CommandLine;
+using NativeTV.Host.Cli;
+using NativeTV.Host.Experiments;
+using NativeTV.Host.Reports;
+using NativeTV.Sae.Cleaning;
+
+namespace NativeTV.Host.Commands;
+
+/// <summary>
+/// `nativetv features`: after `sweep`, every feature experiment of METHOD.md §7 on its run folder, then the report:
+/// the single-feature steering matrix at the layer the sweep cleaned at, task detectors and cross-layer reading one
+/// layer earlier (where an SAE exists there; detectors act earlier than task features), the max-activating examples
+/// of every kept feature, and report.html. A step whose result file exists is kept, so an interrupted run resumes.
+/// </summary>
+public static class FeaturesCommand
+{
+    public static Command Create()
+    {
+        var cli = new PipelineCli();
+        var layer = new Option<int?>("--layer") { Description = "layer of the sweep's cleaned vectors to study (default: of the layers cleaned at, where the task vector works best)" };
+        var detectorLayer = new Option<int?>("--detector-layer") { Description = "default: one below --layer when an SAE exists there, else --layer" };
+        var crossFrom = new Option<int?>("--cross-from") { Description = "clean there and read at --layer (default: one below --layer when an SAE exists there; -1 skips it)" };
+        var scale = new Option<float>("--scale") { Description = "single-feature steering scale", DefaultValueFactory = _ => 20f };
+        var detectorScale = new Option<float>("--detector-scale") { Description = "detector matrix scale", DefaultValueFactory = _ => 25f };
+        var corpus = new Option<string?>("--corpus") { Description = "corpus for max-activating examples (default for the organism: MODEL/corpus.jsonl; other models skip them without one)" };
+        var top = new Option<int>("--top") { Description = "max-activating examples per feature", DefaultValueFactory = _ => 20 };
+        var restart = new Option<bool>("--restart") { Description = "redo the steps whose results exist" };
+        var cmd = new Command("features", "After `sweep`: feature steering, detectors, cross-layer reading, max-activating examples and the HTML report (METHOD.md §7)")
+        { layer, detectorLayer, crossFrom, scale, detectorScale, corpus, top, restart };
+        cli.AddTo(cmd);
+        cmd.SetAction(pr => CliErrors.Run(() =>
+        {
+            string run = pr.GetValue(cli.Run)!;
+            if (!Directory.Exists(Path.Combine(run, "cleaned"))) throw new ArgumentException($"{run}: no cleaned/ folder; run `nativetv sweep --out {run}` first");
+            using var ctx = cli.Open(pr);
+            int L = pr.GetValue(layer) ?? DefaultLayer(run);
+            ctx.CheckLayer(L, "--layer");
+            bool saeBelow = L > 0 && Directory.Exists(ctx.SaeDir(L - 1));
+            int detL = pr.GetValue(detectorLayer) ?? (saeBelow ? L - 1 : L);
+            int? from = pr.GetValue(crossFrom) is { } f ? (f < 0 ? null : f) : saeBelow ? L - 1 : null;
+            ctx.CheckLayer(detL, "--detector-layer");
+            bool redo = pr.GetValue(restart);
+
+            void Step(string name, string result, Action work)
+            {
+                if (!redo && File.Exists(result)) { Console.WriteLine($"{name}: {result} exists, kept (--restart redoes it)"); return; }
+                Console.WriteLine($"{name}:");
+                work();
+            }
+            Step($"feature steering at layer {L}", Path.Combine(run, "feature_steering", $"relative_change.L{L}.csv"),
+                () => FeatureSteerCommand.Run(ctx, L, FeatureLists.FromRun(run, L), pr.GetValue(scale), run));
+            string det = Path.Combine(run, "detectors");
+            Step($"task detectors at layer {detL}", Path.Combine(det, $"summary.L{detL}.csv"),
+                () => DetectorsCommand.Run(ctx, detL, new CleaningOptions(L1: 5e-4f, Lr: 0.01f), pr.GetValue(detectorScale), det));
+            if (from is int a)
+                Step($"cross-layer reading, layer {a} to {L}", Path.Combine(run, "cross_layer", $"summary.L{a}-L{L}.csv"),
+                    () => CrossLayerCommand.Run(ctx, a, L, new CleaningOptions(), Path.Combine(run, "cross_layer")));
+
+            string? corpusPath = pr.GetValue(corpus) ?? (ctx.IsOrganism ? CommonOptions.Corpus(null, ctx.ModelDir, ctx.Tokenizer) : null);
+            if (corpusPath is null) Console.WriteLine("max-activating examples: skipped, no --corpus given");
+            else
+                foreach (int l in new[] { L, detL }.Distinct())
+                {
+                    var ids = (l == L ? FeatureLists.FromRun(run, L) : [])
+                        .Union(l == detL ? FeatureLists.FromFolder(Path.Combine(det, "cleaned"), detL, "the detectors step wrote none") : []).Order().ToArray();
+                    Step($"max-activating examples at layer {l}", Path.Combine(run, "maxact", $"maxact.L{l}.json"),
+                        () => MaxActCommand.Run(ctx, l, ids, corpusPath, new MaxActOptions(Top: pr.GetValue(top)), run));
+                }
+            Console.WriteLine($"wrote {HtmlReport.Write(run)}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    /// <summary>
+    /// The layer to study: the one layer the run cleaned at, or of several the one where the plain task vector
+    /// works best (lowest mean loss over tasks in results.csv), where the post studies its features.
+    /// </summary>
+    private static int DefaultLayer(string run)
+    {
+        var layers = Directory.GetFiles(Path.Combine(run, "cleaned"), "*.json")
+            .Select(p => Path.GetFileNameWithoutExtension(p)).Select(n => n[(n.LastIndexOf(".L", StringComparison.Ordinal) + 2)..])
+            .Select(s => int.TryParse(s, out int l) ? l : -1).Where(l => l >= 0).Distinct().Order().ToList();
+        if (layers.Count == 0) throw new ArgumentException($"{run}/cleaned holds no cleaned vectors: run `nativetv sweep --out {run}` first");
+        if (layers.Count == 1) return layers[0];
+        var cells = ResultsLog.FromCsv(CsvTable.Read(Path.Combine(run, "results.csv")));
+        int best = layers.MinBy(l => cells.Where(c => c.Layer == l && c.Methods.ContainsKey(Methods.Tv)).Select(c => c.Methods[Methods.Tv].Loss).DefaultIfEmpty(double.PositiveInfinity).Average());
+        Console.WriteLine($"layer {best}: of the layers cleaned at ({string.Join(", ", layers)}), the one where the task vector works best (--layer picks another)");
+        return best;
+    }
+}
