@@ -7,7 +7,7 @@ namespace NativeTV.Tests.Reports;
 /// <summary>The report in a real browser (headless Chromium): its script runs to the end with no console error, and a header click sorts its table.</summary>
 public class ReportInChromiumTests
 {
-    private const string Chromium = "/usr/bin/chromium";
+    internal const string Chromium = "/usr/bin/chromium";
 
     [Test]
     public void ThePageRunsItsScriptWithoutErrorsAndSortsByAClickedHeader()
@@ -31,7 +31,8 @@ public class ReportInChromiumTests
         Assert.That(Regex.Match(dom, "data-sorted=\"([^\"]*)\"").Groups[1].Value, Is.EqualTo("0.55 0.7 0.91"));
     }
 
-    private static (int Exit, string Dom, string Err) DumpDom(string path)
+    /// <summary>The page's DOM after its scripts ran, from headless Chromium, with its console log (stderr).</summary>
+    internal static (int Exit, string Dom, string Err) DumpDom(string path)
     {
         var psi = new ProcessStartInfo(Chromium) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + path })
