@@ -30,10 +30,11 @@ public static class MaxActCommand
             int L = pr.GetValue(layer);
             using var ctx = PipelineContext.Open(CommonOptions.ModelDir(pr, model), pr.GetValue(device)!, [], pr.GetValue(sae), 0);
             ctx.CheckLayer(L, "--layer");
+            string corpusPath = CommonOptions.Corpus(pr.GetValue(corpus), ctx.ModelDir, ctx.Tokenizer);
             int[] ids = FeatureLists.Resolve(pr.GetValue(features), runDir, L, ctx.Sae(L).Sae.DSae);
             var o = new MaxActOptions(Top: pr.GetValue(top), Window: pr.GetValue(window), Context: pr.GetValue(context),
                 MaxContexts: pr.GetValue(maxContexts) ?? int.MaxValue);
-            var r = Run(ctx, L, ids, CommonOptions.Corpus(pr.GetValue(corpus), ctx.ModelDir, ctx.Tokenizer), o, runDir);
+            var r = Run(ctx, L, ids, corpusPath, o, runDir);
             Console.WriteLine($"wrote {Path.Combine(runDir, "maxact")}: {ids.Length} features over {r.Contexts} contexts ({r.Tokens} tokens)");
             return 0;
         }));
