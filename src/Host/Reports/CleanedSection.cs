@@ -6,24 +6,26 @@ using NativeTV.Host.Experiments;
 namespace NativeTV.Host.Reports;
 
 /// <summary>
-/// A card per cleaned vector in cleaned/*.json: its scores, its features (weight, weight in the SAE
+/// A card per cleaned vector in FOLDER/*.json (cleaned/ task vectors, detectors/cleaned/ detector vectors): its scores, its features (weight, weight in the SAE
 /// reconstruction, task specificity; with maxact at the layer, a link to each feature's examples and its top
 /// example inline) and the bar chart beside them.
 /// </summary>
 public static class CleanedSection
 {
-    public static ReportSection? Of(string runDir, Dictionary<int, (string Path, MaxActFile File)> maxact)
+    public static ReportSection? Of(string runDir, Dictionary<int, (string Path, MaxActFile File)> maxact) =>
+        Of(runDir, "cleaned", "cleaned", "Cleaned task vectors", "per task and layer the cleaned task vector (METHOD.md §6)", maxact);
+
+    public static ReportSection? Of(string runDir, string folder, string id, string title, string what, Dictionary<int, (string Path, MaxActFile File)> maxact)
     {
-        string dir = Path.Combine(runDir, "cleaned");
+        string dir = Path.Combine(runDir, folder);
         var files = Directory.Exists(dir) ? Directory.GetFiles(dir, "*.json").Order(StringComparer.Ordinal).ToList() : [];
         if (files.Count == 0) return null;
-        var b = new StringBuilder(Html.Source("cleaned/*.json, cleaned/*.features.png",
-            "per task and layer the cleaned task vector (METHOD.md §6); weights in the chart are normalised by each vector's largest"));
-        foreach (var path in files) b.Append(Card(path, CleanedVectorJson.Read(path), maxact));
-        return new ReportSection("cleaned", "Cleaned task vectors", b.ToString());
+        var b = new StringBuilder(Html.Source($"{folder}/*.json, {folder}/*.features.png", $"{what}; weights in the chart are normalised by each vector's largest"));
+        foreach (var path in files) b.Append(Card(path, folder, id, CleanedVectorJson.Read(path), maxact));
+        return new ReportSection(id, title, b.ToString());
     }
 
-    private static string Card(string path, CleanedVectorJson v, Dictionary<int, (string Path, MaxActFile File)> maxact)
+    private static string Card(string path, string folder, string id, CleanedVectorJson v, Dictionary<int, (string Path, MaxActFile File)> maxact)
     {
         string name = Path.GetFileNameWithoutExtension(path);
         string task = v.Provenance.GetValueOrDefault("task") ?? name;
@@ -31,9 +33,9 @@ public static class CleanedSection
             : Regex.Match(name, @"\.L(\d+)\b") is { Success: true } m ? int.Parse(m.Groups[1].Value) : null;
         MaxActFile? acts = layer is { } L && maxact.TryGetValue(L, out var found) ? found.File : null;
 
-        var b = new StringBuilder($"<details class=\"card\" open id=\"cleaned-{Html.Esc(name)}\"><summary><b>{Html.Esc(task)}</b>");
+        var b = new StringBuilder($"<details class=\"card\" open id=\"{id}-{Html.Esc(name)}\"><summary><b>{Html.Esc(task)}</b>");
         b.Append($"{(layer is { } at ? $", layer {at}" : "")}: {v.L0} features (SAE reconstruction: {v.ReconstructionL0})</summary>");
-        b.Append(Html.Source($"cleaned/{Path.GetFileName(path)}", CleanedVectorFiles.Caption(v.Provenance)));
+        b.Append(Html.Source($"{folder}/{Path.GetFileName(path)}", CleanedVectorFiles.Caption(v.Provenance)));
         b.Append("<div class=\"cardbody\"><div>").Append(Html.KeyValues(Flatten("", v.Scores)));
         string[] header = ["feature", "weight", "reconstruction weight", "task specificity", .. acts == null ? Array.Empty<string>() : ["top example"]];
         var rows = v.Features.Select(f => (IReadOnlyList<string>)[$"f{f.Id}", Html.Num(f.Weight), Html.Num(f.ReconstructionWeight),
@@ -49,7 +51,7 @@ public static class CleanedSection
         b.Append(Html.Table(header, rows, Cell));
         b.Append("</div>");
         string png = Path.Combine(Path.GetDirectoryName(path)!, name + ".features.png");
-        if (File.Exists(png)) b.Append(Html.Figure(png, $"cleaned/{Path.GetFileName(png)}"));
+        if (File.Exists(png)) b.Append(Html.Figure(png, $"{folder}/{Path.GetFileName(png)}"));
         return b.Append("</div></details>").ToString();
     }
 

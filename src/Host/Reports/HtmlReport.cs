@@ -38,6 +38,8 @@ public static class HtmlReport
             new("summary", "Summary", Html.Source("results.csv", SweepSummary.Caption) + Html.Table(SweepSummary.Header, SweepSummary.Rows(ResultsLog.FromCsv(results)))),
             FolderSection.Of(runDir, "figures"),
             CleanedSection.Of(runDir, maxact),
+            CleanedSection.Of(runDir, "detectors/cleaned", "detector-vectors", "Cleaned detector vectors",
+                "per task the cleaned task detector vector (METHOD.md §7), scored on one-shot prompts steered at the example's output", maxact),
             MaxActSection.Of(maxact),
             .. Directory.GetDirectories(runDir).Select(Path.GetFileName).Where(d => !Special.Contains(d)).Order(StringComparer.Ordinal).Select(d => FolderSection.Of(runDir, d!)),
             new("results", "All results", Html.Source("results.csv", "one row per task, layer and method: loss = nll of the answer's first n_first tokens on the evaluation prompts, accuracy = first-token accuracy, l0 = active SAE features") +

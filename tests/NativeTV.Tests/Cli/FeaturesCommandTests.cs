@@ -37,7 +37,7 @@ public class FeaturesCommandTests
             Assert.That(steering.Skip(1).Select(l => l.Split(',')[0]), Is.EquivalentTo(new[] { "copy", "antonym", "category" }));
 
             string html = File.ReadAllText(Path.Combine(run, "report.html"));
-            foreach (var id in new[] { "cleaned", "maxact", "dir-feature_steering", "dir-detectors", "dir-cross_layer" })
+            foreach (var id in new[] { "cleaned", "detector-vectors", "maxact", "dir-feature_steering", "dir-detectors", "dir-cross_layer" })
                 Assert.That(html, Does.Contain($"<section id=\"{id}\""), id);
 
             var again = NativetvProcess.Run("features", "--run", run, "--tasks", tasks, "--device", "cpu");
