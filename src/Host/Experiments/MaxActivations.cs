@@ -118,7 +118,7 @@ public static class MaxActivations
             if (_heap.Count == o.Top && _heap.TryPeek(out _, out var weakest) && Weaker.Compare(key, weakest) <= 0) return;
             int lo = Math.Max(0, best - o.Window), hi = Math.Min(ids.Length - 1, best + o.After);
             var example = new MaxActExample(bestAct, context,
-                Enumerable.Range(lo, hi - lo + 1).Select(p => tok.Decode([ids[p]])).ToArray(), best - lo,
+                Enumerable.Range(lo, hi - lo + 1).Select(p => tok.TokenText(ids[p])).ToArray(), best - lo,
                 Enumerable.Range(lo, hi - lo + 1).Select(p => acts.At(p, column)).ToArray());
             if (_heap.Count == o.Top) _heap.DequeueEnqueue(example, key);
             else _heap.Enqueue(example, key);

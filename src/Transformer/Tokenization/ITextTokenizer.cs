@@ -8,4 +8,10 @@ public interface ITextTokenizer
     /// <summary>Ids of <paramref name="text"/>, with BOS first when <paramref name="addBos"/>.</summary>
     IReadOnlyList<int> Encode(string text, bool addBos);
     string Decode(IEnumerable<int> ids);
+
+    /// <summary>
+    /// One token as it reads inside a text, for showing tokens one by one (max-activating examples): unlike
+    /// Decode of a lone id, a SentencePiece piece keeps its leading space and a special token its name.
+    /// </summary>
+    string TokenText(int id) => Decode([id]);
 }

@@ -31,4 +31,18 @@ public sealed class SentencePieceTextTokenizer : ITextTokenizer
     }
 
     public string Decode(IEnumerable<int> ids) => _sp.Decode(ids) ?? "";
+
+    private string[]? _pieces;
+
+    /// <summary>The vocabulary's piece, with SentencePiece's word marker "\u2581" read as the space it stands for.</summary>
+    public string TokenText(int id)
+    {
+        if (_pieces == null)
+        {
+            var pieces = new string[_sp.Vocabulary.Values.Max() + 1];
+            foreach (var (piece, i) in _sp.Vocabulary) pieces[i] = piece;
+            _pieces = pieces;
+        }
+        return id >= 0 && id < _pieces.Length && _pieces[id] is { } p ? p.Replace('\u2581', ' ') : Decode([id]);
+    }
 }

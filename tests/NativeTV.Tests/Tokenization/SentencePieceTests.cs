@@ -25,6 +25,17 @@ public class SentencePieceTests
         Assert.That(tok.Decode(ids), Is.EqualTo(decoded));
     }
 
+    /// <summary>Token by token the text reads as it does whole, word-initial spaces kept (byte-fallback pieces aside).</summary>
+    [TestCaseSource(nameof(Cases))]
+    public void TokenTextsSpellTheText(string model, string text, int[] ids, string decoded, int bos)
+    {
+        var tok = new SentencePieceTextTokenizer(Fixtures.Dir("spm", model + ".model"));
+        var pieces = ids.Select(tok.TokenText).ToList();
+        if (pieces.Any(p => p.StartsWith("<0x"))) Assert.Ignore("byte-fallback pieces show their byte");
+        Assert.That(string.Concat(pieces).TrimStart(' '), Is.EqualTo(decoded.TrimStart(' ')));
+        if (decoded.Trim().Contains(' ')) Assert.That(pieces.Skip(1), Has.Some.StartsWith(" "), "a later word's first piece keeps its space");
+    }
+
     [Test]
     public void MissingOrGarbageModelIsAClearError()
     {
