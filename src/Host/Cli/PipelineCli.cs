@@ -12,12 +12,23 @@ public sealed class PipelineCli
     public Option<string> Model { get; } = CommonOptions.Model();
     public Option<string> Device { get; } = CommonOptions.Device();
     public Option<string?> Tasks { get; } = CommonOptions.Tasks();
+    public Option<string?> Task { get; } = new("--task") { Description = "only these tasks of --tasks, by name (comma list)" };
     public Option<string?> Sae { get; } = new("--sae") { Description = "SAE folder, or a pattern with {layer} (default for the organism: MODEL/sae-l{layer})" };
     public Option<int> Seed { get; } = new("--seed") { Description = "prompt sampling seed", DefaultValueFactory = _ => 0 };
     public Option<string> Run { get; } = new("--run") { Description = "run folder (of a sweep) to read cleaned features from and write results into", DefaultValueFactory = _ => "runs/sweep" };
 
-    public void AddTo(Command c) { foreach (var o in new Option[] { Model, Device, Tasks, Sae, Seed, Run }) c.Options.Add(o); }
+    public void AddTo(Command c) { foreach (var o in new Option[] { Model, Device, Tasks, Task, Sae, Seed, Run }) c.Options.Add(o); }
 
     public PipelineContext Open(ParseResult pr, Func<Transformer.TaskVectors.PromptOptions, Transformer.TaskVectors.PromptOptions>? adjust = null) =>
-        PipelineContext.Open(CommonOptions.ModelDir(pr, Model), pr.GetValue(Device)!, CommonOptions.LoadTasks(pr, Tasks), pr.GetValue(Sae), pr.GetValue(Seed), adjust);
+        PipelineContext.Open(CommonOptions.ModelDir(pr, Model), pr.GetValue(Device)!, Selected(pr), pr.GetValue(Sae), pr.GetValue(Seed), adjust);
+
+    private IReadOnlyList<Transformer.TaskVectors.IclTask> Selected(ParseResult pr)
+    {
+        var all = CommonOptions.LoadTasks(pr, Tasks);
+        if (pr.GetValue(Task) is not { } names) return all;
+        var wanted = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = wanted.Where(n => all.All(t => t.Name != n)).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"--task: no task {string.Join(", ", unknown)} (tasks: {string.Join(", ", all.Select(t => t.Name))})");
+        return all.Where(t => wanted.Contains(t.Name)).ToList();
+    }
 }
