@@ -26,10 +26,6 @@ public static class CommonOptions
     public static string? SaePattern(string? given, string modelDir, Transformer.Tokenization.ITextTokenizer tokenizer) =>
         given ?? (tokenizer is Transformer.Organism.OrganismTokenizer ? Path.Combine(modelDir, "sae-l{layer}") : null);
 
-    /// <summary><see cref="SaePattern"/> at one layer, required.</summary>
-    public static string SaeDir(string? given, string modelDir, Transformer.Tokenization.ITextTokenizer tokenizer, int layer) =>
-        SaePattern(given, modelDir, tokenizer)?.Replace("{layer}", layer.ToString()) ?? throw new ArgumentException("--sae is required for models other than the organism");
-
     /// <summary>
     /// The text corpus a command streams: the one given, else for the organism the sample of its training
     /// mixture it carries (MODEL/corpus.jsonl); other models have no default.

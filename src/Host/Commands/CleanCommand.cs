@@ -1,13 +1,8 @@
 using System.CommandLine;
 using NativeTV.Host.Cli;
 using NativeTV.Host.Experiments;
-using NativeTV.Sae;
 using NativeTV.Sae.Cleaning;
-using NativeTV.Sae.Formats;
-using NativeTV.Transformer.Model;
-using NativeTV.Transformer.Organism;
 using NativeTV.Transformer.TaskVectors;
-using NativeTV.Transformer.Tokenization;
 using Spectre.Console;
 
 namespace NativeTV.Host.Commands;
@@ -34,18 +29,13 @@ public static class CleanCommand
         clean.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
-            string dir = CommonOptions.ModelDir(pr, model), name = pr.GetValue(task)!;
+            string name = pr.GetValue(task)!;
             int L = pr.GetValue(layer);
             var taskList = CommonOptions.LoadTasks(pr, tasks);
             var t = taskList.FirstOrDefault(x => x.Name == name) ?? throw new ArgumentException($"no task '{name}' (tasks: {string.Join(", ", taskList.Select(x => x.Name))})");
-            using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
-            using var m = TransformerModel.Load(dir, be);
-            if (L < 0 || L > m.Config.Layers) throw new ArgumentException($"--layer {L} is outside 0..{m.Config.Layers}");
-            var tokenizer = TokenizerLoader.Load(dir);
-            bool organism = tokenizer is OrganismTokenizer;
-            string saeDir = CommonOptions.SaeDir(pr.GetValue(sae), dir, tokenizer, L);
-            using var ds = new DeviceSae(SaeLoader.Load(saeDir, m.Config.HiddenSize), be);
-            var builder = new PromptBuilder(tokenizer, PromptOptions.For(tokenizer) with { Seed = pr.GetValue(seed) });
+            using var ctx = PipelineContext.Open(CommonOptions.ModelDir(pr, model), pr.GetValue(device)!, taskList, pr.GetValue(sae), pr.GetValue(seed));
+            ctx.CheckLayer(L, "--layer");
+            var (m, ds, builder) = (ctx.Model, ctx.Sae(L), ctx.Builder);
             var prompts = builder.Build(t);
             var tv = TaskVectorExtractor.Mean(m, prompts.Icl, [L], lastOnly: false)[0];
             int[]? only = pr.GetValue(features) is { } f ? FeatureLists.Parse(f) : null;
@@ -66,11 +56,11 @@ public static class CleanCommand
             {
                 ["zero_shot"] = ScoreSummary.Of(Score(null)), ["tv"] = ScoreSummary.Of(Score(tv)), ["cleaned"] = ScoreSummary.Of(Score(r.Vector)),
             };
-            var spec = organism ? TaskSpecificity.Measure(m, ds, L, taskList.Select(x => (x.Name, builder.Build(x).Icl)).ToList()) : null;
+            var spec = ctx.IsOrganism ? TaskSpecificity.Measure(m, ds, L, ctx.Prompts.Select(p => (p.Task.Name, p.Icl)).ToList()) : null;
             string fileName = $"{name.Replace('/', '_')}.L{L}" + (only != null ? ".fixed" : "");
             var provenance = new Dictionary<string, string>
             {
-                ["model"] = Path.GetFullPath(dir), ["sae"] = Path.GetFullPath(saeDir), ["task"] = name, ["layer"] = $"{L}", ["l1"] = $"{o.L1}", ["lr"] = $"{o.Lr}",
+                ["model"] = Path.GetFullPath(ctx.ModelDir), ["sae"] = Path.GetFullPath(ctx.SaeDir(L)), ["task"] = name, ["layer"] = $"{L}", ["l1"] = $"{o.L1}", ["lr"] = $"{o.Lr}",
                 ["steps"] = $"{r.Curve.Count}", ["seed"] = $"{pr.GetValue(seed)}", ["mode"] = only != null ? $"weights only: {string.Join(",", only)}" : "full",
             };
             CleanedVectorFiles.Write(pr.GetValue(outDir)!, fileName, r, provenance, scores, spec?.Of(name));

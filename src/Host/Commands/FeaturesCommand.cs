@@ -79,8 +79,7 @@ public static class FeaturesCommand
     private static int DefaultLayer(string run)
     {
         var layers = Directory.GetFiles(Path.Combine(run, "cleaned"), "*.json")
-            .Select(p => Path.GetFileNameWithoutExtension(p)).Select(n => n[(n.LastIndexOf(".L", StringComparison.Ordinal) + 2)..])
-            .Select(s => int.TryParse(s, out int l) ? l : -1).Where(l => l >= 0).Distinct().Order().ToList();
+            .Select(p => CleanedVectorFiles.LayerOf(Path.GetFileName(p))).OfType<int>().Distinct().Order().ToList();
         if (layers.Count == 0) throw new ArgumentException($"{run}/cleaned holds no cleaned vectors: run `nativetv sweep --out {run}` first");
         if (layers.Count == 1) return layers[0];
         var cells = ResultsLog.FromCsv(CsvTable.Read(Path.Combine(run, "results.csv")));

@@ -42,6 +42,10 @@ public static class CleanedVectorFiles
              ("cleaned", r.Features.Select(f => f.Weight / cleanMax).ToArray())]);
     }
 
+    /// <summary>The layer in a cleaned vector's file name (TASK.L{layer}[.more]), or null.</summary>
+    public static int? LayerOf(string fileName) =>
+        System.Text.RegularExpressions.Regex.Match(fileName, @"\.L(\d+)\b") is { Success: true } m ? int.Parse(m.Groups[1].Value) : null;
+
     public static string Caption(IReadOnlyDictionary<string, string> p) => string.Join(", ", p.Where(kv => kv.Key is "model" or "sae" or "layer" or "l1" or "lr").Select(kv => $"{kv.Key} {kv.Value}"));
 }
 

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using NativeTV.Host.Reports;
 using NativeTV.Transformer;
 
 namespace NativeTV.Host.Experiments;
@@ -35,4 +37,28 @@ public sealed record MaxActResult(string Model, string Sae, int Layer, string Co
     /// "features": [{"id", "max", "count", "examples": [{"activation", "context", "tokens", "target", "activations"}]}]}.
     /// </summary>
     public void WriteJson(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+
+    public FeatureMaxAct? Feature(int id) => Features.FirstOrDefault(f => f.Id == id);
+
+    /// <summary>A maxact JSON read back (every field required), each example checked for a consistent window; errors name the file.</summary>
+    public static MaxActResult Read(string path)
+    {
+        var r = JsonFile.Read<MaxActResult>(path, "a maxact JSON written by `nativetv maxact`");
+        foreach (var feature in r.Features)
+            foreach (var e in feature.Examples)
+                if (e.Activations.Length != e.Tokens.Length || e.Target < 0 || e.Target >= e.Tokens.Length)
+                    throw new ArgumentException($"{path}: feature {feature.Id}: an example has {e.Tokens.Length} tokens, {e.Activations.Length} activations and target {e.Target}");
+        return r;
+    }
+
+    /// <summary>Every RUN/maxact/maxact.L{layer}.json by layer, with its path; none when the run has no maxact/ folder.</summary>
+    public static Dictionary<int, (string Path, MaxActResult File)> ReadAll(string runDir)
+    {
+        string dir = Path.Combine(runDir, "maxact");
+        if (!Directory.Exists(dir)) return [];
+        return Directory.GetFiles(dir, "maxact.L*.json")
+            .Where(p => Regex.IsMatch(Path.GetFileName(p), @"^maxact\.L\d+\.json$"))
+            .Select(p => (Path: p, File: Read(p)))
+            .ToDictionary(x => x.File.Layer);
+    }
 }

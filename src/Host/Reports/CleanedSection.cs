@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using NativeTV.Host.Experiments;
 
 namespace NativeTV.Host.Reports;
@@ -12,10 +11,10 @@ namespace NativeTV.Host.Reports;
 /// </summary>
 public static class CleanedSection
 {
-    public static ReportSection? Of(string runDir, Dictionary<int, (string Path, MaxActFile File)> maxact) =>
+    public static ReportSection? Of(string runDir, Dictionary<int, (string Path, MaxActResult File)> maxact) =>
         Of(runDir, "cleaned", "cleaned", "Cleaned task vectors", "per task and layer the cleaned task vector (METHOD.md §6)", maxact);
 
-    public static ReportSection? Of(string runDir, string folder, string id, string title, string what, Dictionary<int, (string Path, MaxActFile File)> maxact)
+    public static ReportSection? Of(string runDir, string folder, string id, string title, string what, Dictionary<int, (string Path, MaxActResult File)> maxact)
     {
         string dir = Path.Combine(runDir, folder);
         var files = Directory.Exists(dir) ? Directory.GetFiles(dir, "*.json").Order(StringComparer.Ordinal).ToList() : [];
@@ -25,13 +24,13 @@ public static class CleanedSection
         return new ReportSection(id, title, b.ToString());
     }
 
-    private static string Card(string path, string folder, string id, CleanedVectorJson v, Dictionary<int, (string Path, MaxActFile File)> maxact)
+    private static string Card(string path, string folder, string id, CleanedVectorJson v, Dictionary<int, (string Path, MaxActResult File)> maxact)
     {
         string name = Path.GetFileNameWithoutExtension(path);
         string task = v.Provenance.GetValueOrDefault("task") ?? name;
         int? layer = int.TryParse(v.Provenance.GetValueOrDefault("layer"), out int l) ? l
-            : Regex.Match(name, @"\.L(\d+)\b") is { Success: true } m ? int.Parse(m.Groups[1].Value) : null;
-        MaxActFile? acts = layer is { } L && maxact.TryGetValue(L, out var found) ? found.File : null;
+            : CleanedVectorFiles.LayerOf(name);
+        MaxActResult? acts = layer is { } L && maxact.TryGetValue(L, out var found) ? found.File : null;
 
         var b = new StringBuilder($"<details class=\"card\" open id=\"{id}-{Html.Esc(name)}\"><summary><b>{Html.Esc(task)}</b>");
         b.Append($"{(layer is { } at ? $", layer {at}" : "")}: {v.L0} features (SAE reconstruction: {v.ReconstructionL0})</summary>");

@@ -30,7 +30,7 @@ public static class HtmlReport
             if (!File.Exists(p)) throw new ArgumentException($"{p}: missing (a run folder has settings.json and results.csv once `nativetv sweep` has finished)");
         var settings = JsonFile.Read<Dictionary<string, JsonElement>>(settingsPath, "a settings map written by sweep");
         var results = CsvTable.Read(resultsPath);
-        var maxact = MaxActFile.ReadAll(runDir);
+        var maxact = MaxActResult.ReadAll(runDir);
         ReportSection?[] sections =
         [
             new("settings", "Settings", Html.Source("settings.json", "the model, tasks and settings of the sweep that made this run (later commands name theirs in their figures)") +

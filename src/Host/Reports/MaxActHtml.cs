@@ -9,8 +9,8 @@ namespace NativeTV.Host.Reports;
 /// <summary>
 /// The max-activating examples as one self-contained HTML page (inline CSS, nothing fetched): a section per
 /// feature (id "f{id}"), each example a line of tokens shaded by the feature's activation relative to its
-/// corpus maximum, the token it was ranked by in bold with a border. Every string is HTML-escaped, so tokens
-/// such as "&lt;bos&gt;" show literally; newline tokens show as ↵.
+/// corpus maximum, the token it was ranked by in bold with a border, drawn as the report draws them
+/// (<see cref="MaxActSection.Example"/>). Every string is HTML-escaped, so tokens such as "&lt;bos&gt;" show literally.
 /// </summary>
 public static class MaxActHtml
 {
@@ -19,10 +19,10 @@ public static class MaxActHtml
         h2 { margin-top: 1.6em; border-bottom: 1px solid #ccc; }
         .meta { color: #555; }
         nav a { margin-right: 0.6em; }
-        .ex { font-family: ui-monospace, monospace; white-space: pre; margin: 3px 0; line-height: 1.7; }
-        .ex .act { display: inline-block; width: 6em; color: #666; }
-        .ex .tok { padding: 1px 2px; margin-right: 2px; border-radius: 2px; border: 1px solid transparent; }
-        .ex .target { font-weight: bold; border-color: #000; }
+        .exrow { font-family: ui-monospace, monospace; white-space: pre; margin: 3px 0; line-height: 1.7; }
+        .act { display: inline-block; width: 6em; color: #666; }
+        .tok { padding: 1px 2px; margin-right: 2px; border-radius: 2px; border: 1px solid transparent; }
+        .tok.tgt { font-weight: bold; border-color: #000; }
         """;
 
     public static void Write(string path, MaxActResult r)
@@ -41,16 +41,7 @@ public static class MaxActHtml
             h.Append($"<p class=\"meta\">max {F(f.Max)}, fired on {f.Count} of {r.Tokens} tokens ({F(r.Tokens == 0 ? 0 : 100.0 * f.Count / r.Tokens, "0.###")}%)");
             h.Append(f.Examples.Length == 0 ? "; no token activates it.</p>\n" : "</p>\n");
             foreach (var ex in f.Examples)
-            {
-                h.Append($"<div class=\"ex\"><span class=\"act\" title=\"context {ex.Context}\">{F(ex.Activation, "0.000")}</span>");
-                for (int i = 0; i < ex.Tokens.Length; i++)
-                {
-                    double alpha = f.Max > 0 ? Math.Clamp(ex.Activations[i] / f.Max, 0, 1) : 0;
-                    h.Append($"<span class=\"tok{(i == ex.Target ? " target" : "")}\" style=\"background: rgba(255, 140, 0, {F(alpha, "0.00")})\" title=\"{F(ex.Activations[i])}\">");
-                    h.Append(E(ex.Tokens[i].Replace("\n", "↵"))).Append("</span>");
-                }
-                h.Append("</div>\n");
-            }
+                h.Append($"<div class=\"exrow\" title=\"context {ex.Context}\">").Append(MaxActSection.Example(ex, f.Max, ex.Tokens.Length, ex.Tokens.Length)).Append("</div>\n");
             h.Append("</section>\n");
         }
         h.Append("</body></html>\n");

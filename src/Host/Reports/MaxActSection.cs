@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NativeTV.Host.Experiments;
 
 namespace NativeTV.Host.Reports;
 
@@ -14,7 +15,7 @@ public static class MaxActSection
 
     public static string Anchor(int layer, int feature) => $"maxact-L{layer}-f{feature}";
 
-    public static ReportSection? Of(Dictionary<int, (string Path, MaxActFile File)> maxact)
+    public static ReportSection? Of(Dictionary<int, (string Path, MaxActResult File)> maxact)
     {
         if (maxact.Count == 0) return null;
         var b = new StringBuilder();
