@@ -1,4 +1,5 @@
 using NativeTV.Transformer.Checkpoints;
+using NativeTV.Transformer.Steering;
 using Spectre.Console;
 
 namespace NativeTV.Host.Cli;
@@ -9,7 +10,7 @@ public static class CliErrors
     public static int Run(Func<int> action)
     {
         try { return action(); }
-        catch (Exception e) when (e is CheckpointException or ArgumentException or IOException or InvalidOperationException or FormatException or KeyNotFoundException or UnauthorizedAccessException)
+        catch (Exception e) when (e is CheckpointException or ArgumentException or IOException or InvalidOperationException or FormatException or KeyNotFoundException or UnauthorizedAccessException or OptimizationDivergedException)
         {
             AnsiConsole.Console.Profile.Out.Writer.Flush();
             Console.Error.WriteLine($"error: {e.Message}");

@@ -19,6 +19,9 @@ public sealed class PipelineCli
 
     public void AddTo(Command c) { foreach (var o in new Option[] { Model, Device, Tasks, Task, Sae, Seed, Run }) c.Options.Add(o); }
 
+    /// <summary>The --run folder, taken for <paramref name="command"/> (one writer at a time).</summary>
+    public RunFolder OpenRun(ParseResult pr, string command) => RunFolder.Open(pr.GetValue(Run)!, "--run", command);
+
     public PipelineContext Open(ParseResult pr, Func<Transformer.TaskVectors.PromptOptions, Transformer.TaskVectors.PromptOptions>? adjust = null) =>
         PipelineContext.Open(CommonOptions.ModelDir(pr, Model), pr.GetValue(Device)!, Selected(pr), pr.GetValue(Sae), pr.GetValue(Seed), adjust);
 

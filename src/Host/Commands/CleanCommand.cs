@@ -29,6 +29,7 @@ public static class CleanCommand
         clean.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            using var folder = RunFolder.Open(pr.GetValue(outDir)!, "--out", "clean");
             string name = pr.GetValue(task)!;
             int L = pr.GetValue(layer);
             var taskList = CommonOptions.LoadTasks(pr, tasks);
@@ -57,7 +58,7 @@ public static class CleanCommand
                 ["zero_shot"] = ScoreSummary.Of(Score(null)), ["tv"] = ScoreSummary.Of(Score(tv)), ["cleaned"] = ScoreSummary.Of(Score(r.Vector)),
             };
             var spec = ctx.IsOrganism ? TaskSpecificity.Measure(m, ds, L, ctx.Prompts.Select(p => (p.Task.Name, p.Icl)).ToList()) : null;
-            string fileName = $"{name.Replace('/', '_')}.L{L}" + (only != null ? ".fixed" : "");
+            string fileName = CleanedVectorFiles.Name(name, L) + (only != null ? ".fixed" : "");
             var provenance = new Dictionary<string, string>
             {
                 ["model"] = Path.GetFullPath(ctx.ModelDir), ["sae"] = Path.GetFullPath(ctx.SaeDir(L)), ["task"] = name, ["layer"] = $"{L}", ["l1"] = $"{o.L1}", ["lr"] = $"{o.Lr}",

@@ -20,6 +20,7 @@ public static class CrossLayerCommand
         clean.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            using var folder = cli.OpenRun(pr, "cross-layer");
             using var ctx = cli.Open(pr);
             int a = pr.GetValue(from), b = pr.GetValue(to);
             ctx.CheckLayer(a, "--from");

@@ -26,6 +26,7 @@ public static class DetectorsCommand
         clean.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            using var folder = cli.OpenRun(pr, "detectors");
             using var ctx = cli.Open(pr, o => o with
             {
                 DetectorExample = (pr.GetValue(exampleIn) ?? o.DetectorExample.Input, pr.GetValue(exampleOut) ?? o.DetectorExample.Output),

@@ -17,6 +17,7 @@ public static class FeatureSteerCommand
         cli.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            using var folder = cli.OpenRun(pr, "feature-steer");
             using var ctx = cli.Open(pr);
             int L = pr.GetValue(layer);
             ctx.CheckLayer(L, "--layer");

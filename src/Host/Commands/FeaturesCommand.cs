@@ -32,6 +32,9 @@ public static class FeaturesCommand
         {
             string run = pr.GetValue(cli.Run)!;
             if (!Directory.Exists(Path.Combine(run, "cleaned"))) throw new ArgumentException($"{run}: no cleaned/ folder; run `nativetv sweep --out {run}` first");
+            using var folder = cli.OpenRun(pr, "features");
+            bool redo = pr.GetValue(restart);
+            if (redo) folder.Clear(RunFolder.FeatureOutputs);
             using var ctx = cli.Open(pr);
             int L = pr.GetValue(layer) ?? DefaultLayer(run);
             ctx.CheckLayer(L, "--layer");
@@ -39,7 +42,6 @@ public static class FeaturesCommand
             int detL = pr.GetValue(detectorLayer) ?? (saeBelow ? L - 1 : L);
             int? from = pr.GetValue(crossFrom) is { } f ? (f < 0 ? null : f) : saeBelow ? L - 1 : null;
             ctx.CheckLayer(detL, "--detector-layer");
-            bool redo = pr.GetValue(restart);
 
             void Step(string name, string result, Action work)
             {

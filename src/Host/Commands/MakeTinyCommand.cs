@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NativeTV.Host.Cli;
+using NativeTV.Transformer;
 using NativeTV.Kernels;
 using NativeTV.Transformer.Checkpoints;
 using NativeTV.Transformer.Model;
@@ -30,6 +31,7 @@ public static class MakeTinyCommand
         { arch, outDir, dtype, seed, shards, layers, dModel, heads, kvHeads, headDim, dMlp, vocab, longRope, partial, window };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            OutputPath.CheckFolder(pr.GetValue(outDir)!, "--out");
             var a = pr.GetValue(arch) switch
             {
                 "gemma" => Architecture.Gemma, "phi3" => Architecture.Phi3,

@@ -27,6 +27,7 @@ public static class MaxActCommand
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             string runDir = pr.GetValue(run)!;
+            using var folder = RunFolder.Open(runDir, "--run", "maxact");
             int L = pr.GetValue(layer);
             using var ctx = PipelineContext.Open(CommonOptions.ModelDir(pr, model), pr.GetValue(device)!, [], pr.GetValue(sae), 0);
             ctx.CheckLayer(L, "--layer");

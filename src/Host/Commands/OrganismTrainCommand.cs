@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using NativeTV.Host.Cli;
+using NativeTV.Host.Experiments;
+using NativeTV.Transformer;
 using NativeTV.Transformer.Organism;
 using NativeTV.Transformer.Training;
 using Spectre.Console;
@@ -29,7 +31,7 @@ public static class OrganismTrainCommand
             string dir = pr.GetValue(outDir)!;
             int n = pr.GetValue(steps), s0 = pr.GetValue(seed), b = pr.GetValue(batch);
             if (n < 1 || b < 1) throw new ArgumentException("--steps and --batch must be positive");
-            Directory.CreateDirectory(dir);
+            using var folder = RunFolder.Open(dir, "--out", "organism train");
             var o = new ModelTrainOptions { Steps = n, Batch = b, Lr = pr.GetValue(lr), WarmupSteps = Math.Min(300, n / 10) };
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
             using var trainer = new ModelTrainer(OrganismModel.Config, be, o);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NativeTV.Host.Cli;
+using NativeTV.Transformer;
 using NativeTV.Kernels;
 using NativeTV.Sae;
 using NativeTV.Sae.Formats;
@@ -104,6 +105,7 @@ public static class SaeCommand
         (string Name, Func<NativeTV.Sae.Sae, int> Width) outA, (string Name, Func<NativeTV.Sae.Sae, int> Width) outB,
         (string Key, string Value)[] metadata, Action<DeviceSae, Mat, Mat, Mat> compute)
     {
+        OutputPath.CheckFile(outPath, "--out");
         var s = SaeLoader.Load(saePath);
         var (values, n) = ReadMatrix(inPath, inName, s.DIn);
         using var be = CommonOptions.CreateBackend(device);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NativeTV.Host.Cli;
+using NativeTV.Transformer;
 using NativeTV.Kernels;
 using NativeTV.Sae;
 using NativeTV.Sae.Formats;
@@ -40,6 +41,7 @@ public static class SaeTrainCommand
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             var kind = SaeTrainer.ParseArch(pr.GetValue(arch)!);
+            OutputPath.CheckFolder(pr.GetValue(outDir)!, "--out");
             string dir = CommonOptions.ModelDir(pr, model);
             int L = pr.GetValue(layer);
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);

@@ -7,6 +7,7 @@ using NativeTV.Sae.Cleaning;
 using NativeTV.Sae.Formats;
 using NativeTV.Transformer.Model;
 using NativeTV.Transformer.Organism;
+using NativeTV.Transformer.Steering;
 using NativeTV.Transformer.TaskVectors;
 using NativeTV.Transformer.Tokenization;
 using Spectre.Console;
@@ -47,6 +48,7 @@ public static class SweepCommand
         {
             string dir = CommonOptions.ModelDir(pr, model), run = pr.GetValue(outDir)!;
             var taskList = CommonOptions.LoadTasks(pr, tasks);
+            using var folder = RunFolder.Open(run, "--out", "sweep");
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
             using var m = TransformerModel.Load(dir, be);
             var tokenizer = TokenizerLoader.Load(dir);
@@ -62,9 +64,10 @@ public static class SweepCommand
                 ["model"] = Path.GetFullPath(dir), ["tasks"] = pr.GetValue(tasks) ?? TaskLoader.OrganismSource, ["layers"] = string.Join(",", layerList),
                 ["sae"] = saePattern ?? "", ["shots"] = $"{po.Shots}", ["prefix"] = po.Prefix, ["prompts"] = $"{pr.GetValue(iclPrompts)}/{pr.GetValue(cleanPrompts)}/{pr.GetValue(evalPrompts)}",
                 ["n_first"] = $"{po.NFirst}", ["last_separator_only"] = $"{pr.GetValue(lastOnly)}", ["add_zero_shot_mean"] = $"{pr.GetValue(addZs)}",
-                ["k"] = $"{pr.GetValue(k)}", ["l1"] = $"{cleaning.L1}", ["lr"] = $"{cleaning.Lr}", ["steps"] = $"{cleaning.Steps}", ["patience"] = $"{cleaning.Patience}", ["seed"] = $"{po.Seed}",
+                ["k"] = $"{pr.GetValue(k)}", ["seed"] = $"{po.Seed}", ["tasks_sha256"] = TaskFingerprint.Of(taskList),
             };
-            RunFolder.Prepare(run, settings, pr.GetValue(restart));
+            foreach (var (key, value) in CleaningCli.Settings(cleaning)) settings[key] = value;
+            folder.Guard(settings, pr.GetValue(restart));
 
             var builder = new PromptBuilder(tokenizer, po);
             var prompts = taskList.Select(t => builder.Build(t, pr.GetValue(iclPrompts), pr.GetValue(cleanPrompts), pr.GetValue(evalPrompts))).ToList();
@@ -77,7 +80,7 @@ public static class SweepCommand
                 var ds = new DeviceSae(SaeLoader.Load(path, m.Config.HiddenSize), be);
                 return saes[L] = (ds, TaskSpecificity.Measure(m, ds, L, prompts.Select(p => (p.Task.Name, p.Icl)).ToList()));
             }
-            var log = new ResultsLog(Path.Combine(run, "results.jsonl"));
+            var log = new ResultsLog(Path.Combine(run, "results.jsonl"), taskList.Select(t => t.Name).ToHashSet(), layerList);
             var runner = new SweepRunner(m, new SweepOptions(layerList, po.NFirst, pr.GetValue(lastOnly), pr.GetValue(addZs), pr.GetValue(k), cleaning), SaeAt, run, settings);
             var todo = taskList.SelectMany(t => layerList.Select(L => (t, L))).Where(c => !log.Has(c.t.Name, c.L)).ToList();
             if (log.Cells.Count > 0) Console.WriteLine($"resuming {run}: {log.Cells.Count} cells done, {todo.Count} to go");
@@ -87,7 +90,8 @@ public static class SweepCommand
                 foreach (var (t, L) in todo)
                 {
                     bar.Description = Markup.Escape($"{t.Name}, layer {L}");
-                    log.Append(runner.Run(prompts[taskList.ToList().IndexOf(t)], L));
+                    try { log.Append(runner.Run(prompts[taskList.ToList().IndexOf(t)], L)); }
+                    catch (OptimizationDivergedException e) { throw new OptimizationDivergedException($"cleaning {t.Name} at layer {L}: {e.Message}"); }
                     bar.Increment(1);
                 }
             });
@@ -116,4 +120,8 @@ public sealed class CleaningCli(float l1 = 0.05f)
     public void AddTo(Command c) { c.Options.Add(L1); c.Options.Add(Lr); c.Options.Add(Steps); c.Options.Add(Patience); c.Options.Add(LossPatience); }
 
     public CleaningOptions Options(ParseResult pr) => new(pr.GetValue(L1), pr.GetValue(Lr), pr.GetValue(Steps), pr.GetValue(Patience), pr.GetValue(LossPatience));
+
+    /// <summary>Every cleaning option as a run setting (snake_case name, value), read off the record so a new option cannot be left out of the guard.</summary>
+    public static IEnumerable<(string, string)> Settings(CleaningOptions o) =>
+        typeof(CleaningOptions).GetProperties().Select(p => (System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), $"{p.GetValue(o)}"));
 }

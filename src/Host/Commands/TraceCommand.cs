@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NativeTV.Host.Cli;
+using NativeTV.Transformer;
 using NativeTV.Transformer.Checkpoints;
 using NativeTV.Transformer.Model;
 
@@ -28,6 +29,7 @@ public static class TraceCommand
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             string dir = CommonOptions.ModelDir(pr, model);
+            OutputPath.CheckFile(pr.GetValue(outPath)!, "--out");
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
             using var m = TransformerModel.Load(dir, be);
             var c = m.Config;

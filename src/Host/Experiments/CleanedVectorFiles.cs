@@ -42,6 +42,9 @@ public static class CleanedVectorFiles
              ("cleaned", r.Features.Select(f => f.Weight / cleanMax).ToArray())]);
     }
 
+    /// <summary>The file-name stem of a task's cleaned vector at a layer: TASK.L{layer}, the task as <see cref="TaskFileName"/> writes it.</summary>
+    public static string Name(string task, int layer) => $"{TaskFileName.Of(task)}.L{layer}";
+
     /// <summary>The layer in a cleaned vector's file name (TASK.L{layer}[.more]), or null.</summary>
     public static int? LayerOf(string fileName) =>
         System.Text.RegularExpressions.Regex.Match(fileName, @"\.L(\d+)\b") is { Success: true } m ? int.Parse(m.Groups[1].Value) : null;

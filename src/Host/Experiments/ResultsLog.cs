@@ -6,26 +6,68 @@ namespace NativeTV.Host.Experiments;
 
 /// <summary>
 /// RUN_DIR/results.jsonl: one JSON line per finished cell, appended and flushed to disk as each cell
-/// finishes, so a killed run resumes with no cell lost or repeated (a torn last line is dropped).
+/// finishes, so a killed run resumes with no cell lost or repeated. On reading, each line is checked: a torn
+/// last line (an interrupted write) is dropped; any other line that is not a cell of this sweep (bad JSON,
+/// the wrong schema, a task or layer outside the sweep, a repeat of an earlier cell) is reported by line
+/// number and moved to results.rejected.jsonl, and every good line is kept.
 /// </summary>
 public sealed class ResultsLog
 {
-    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public const string RejectedFile = "results.rejected.jsonl";
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true,
+    };
     private readonly string _path;
     public List<SweepCell> Cells { get; } = [];
 
-    public ResultsLog(string path)
+    /// <summary>The log at <paramref name="path"/>, keeping only cells of these tasks and layers (null: any).</summary>
+    public ResultsLog(string path, IReadOnlyCollection<string>? tasks = null, IReadOnlyCollection<int>? layers = null)
     {
         _path = path;
         if (!File.Exists(path)) return;
+        string text = File.ReadAllText(path);
+        var lines = text.Split('\n');
+        // The piece after the last newline is empty, or a line whose write was cut off.
+        int complete = lines.Length - 1;
         var good = new List<string>();
-        foreach (var line in File.ReadLines(path))
+        var rejected = new List<(int Line, string Text, string Why)>();
+        var seen = new Dictionary<(string, int), int>();
+        for (int i = 0; i < lines.Length; i++)
         {
-            try { Cells.Add(JsonSerializer.Deserialize<SweepCell>(line, Json) ?? throw new JsonException("null")); good.Add(line); }
-            catch (JsonException) { break; }
+            if (lines[i].Length == 0) continue;
+            var cell = Read(lines[i]);
+            if (cell is null && i == complete) continue;
+            string? why = cell is null ? "not a sweep cell (bad JSON, or a task, layer or method score missing)"
+                : tasks?.Contains(cell.Task) == false ? $"task {cell.Task} is not one of this sweep's"
+                : layers?.Contains(cell.Layer) == false ? $"layer {cell.Layer} is not one of this sweep's"
+                : seen.TryGetValue((cell.Task, cell.Layer), out int first) ? $"repeats {cell.Task}, layer {cell.Layer} of line {first}"
+                : null;
+            if (why != null) { rejected.Add((i + 1, lines[i], why)); continue; }
+            seen[(cell!.Task, cell.Layer)] = i + 1;
+            Cells.Add(cell);
+            good.Add(lines[i]);
         }
-        // Rewrite without a torn tail so appends start on a clean line.
+        if (rejected.Count > 0)
+        {
+            string moved = Path.Combine(Path.GetDirectoryName(path)!, RejectedFile);
+            File.AppendAllLines(moved, rejected.Select(r => r.Text));
+            Console.Error.WriteLine($"warning: {path}: {rejected.Count} line(s) skipped and moved to {moved}: " +
+                string.Join("; ", rejected.Select(r => $"line {r.Line}: {r.Why}")));
+        }
+        // Rewrite with the good lines only, so appends start on a clean line.
         AtomicFile.WriteAllLines(path, good);
+    }
+
+    /// <summary>A line's cell, or null when it is not one: bad JSON or a required field missing.</summary>
+    private static SweepCell? Read(string line)
+    {
+        try
+        {
+            var c = JsonSerializer.Deserialize<SweepCell>(line, Json);
+            return c is { Task.Length: > 0, Methods.Count: > 0 } ? c : null;
+        }
+        catch (JsonException) { return null; }
     }
 
     public bool Has(string task, int layer) => Cells.Any(c => c.Task == task && c.Layer == layer);

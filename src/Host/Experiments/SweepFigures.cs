@@ -8,7 +8,7 @@ public static class SweepFigures
     public static void Write(string dir, IReadOnlyList<SweepCell> cells, string caption)
     {
         foreach (var task in cells.Select(c => c.Task).Distinct())
-            LossByLayer(Path.Combine(dir, $"loss_by_layer.{task.Replace('/', '_')}"), $"{task}: loss by layer", caption, cells.Where(c => c.Task == task).ToList());
+            LossByLayer(Path.Combine(dir, $"loss_by_layer.{TaskFileName.Of(task)}"), $"{task}: loss by layer", caption, cells.Where(c => c.Task == task).ToList());
         LossByLayer(Path.Combine(dir, "loss_by_layer.mean"), "mean over tasks: loss by layer", caption, cells
             .GroupBy(c => c.Layer)
             .Select(g => new SweepCell("mean", g.Key, Methods.All

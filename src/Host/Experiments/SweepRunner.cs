@@ -46,7 +46,7 @@ public sealed class SweepRunner(TransformerModel model, SweepOptions o, Func<int
                 [Methods.SaeRecon] = spec.Weighted(t.Task.Name, f.Select((w, id) => (id, w))),
                 [Methods.Cleaned] = spec.Weighted(t.Task.Name, r.Features.Select(x => (x.Id, x.Weight))),
             }.Where(kv => !double.IsNaN(kv.Value)).ToDictionary();
-            CleanedVectorFiles.Write(Path.Combine(runDir, "cleaned"), $"{t.Task.Name.Replace('/', '_')}.L{layer}", r,
+            CleanedVectorFiles.Write(Path.Combine(runDir, "cleaned"), CleanedVectorFiles.Name(t.Task.Name, layer), r,
                 new Dictionary<string, string>(provenance) { ["task"] = t.Task.Name, ["layer"] = layer.ToString() },
                 new { eval = score, tv = methods[Methods.Tv], task_specificity = specificity }, spec.Of(t.Task.Name));
         }

@@ -41,7 +41,7 @@ public static class TaskDetectors
                 ["example"] = $"{ctx.Builder.Options.DetectorExample.Input} -> {ctx.Builder.Options.DetectorExample.Output}",
             };
             var scores = new Dictionary<string, ScoreSummary> { ["no_steering"] = res.None, ["detector_vector"] = res.Raw, ["cleaned"] = res.Cleaned };
-            CleanedVectorFiles.Write(Path.Combine(outDir, "cleaned"), $"{name.Replace('/', '_')}.L{layer}", r, provenance, scores, spec?.Of(name));
+            CleanedVectorFiles.Write(Path.Combine(outDir, "cleaned"), CleanedVectorFiles.Name(name, layer), r, provenance, scores, spec?.Of(name));
         }
         WriteSummary(outDir, layer, results, ctx.Caption(layer, $", detector l1 {o.L1}, lr {o.Lr}"));
         return results;

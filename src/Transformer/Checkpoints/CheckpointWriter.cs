@@ -27,7 +27,7 @@ public static class CheckpointWriter
         if (shards == 1) { writers[0].Write(Path.Combine(dir, "model.safetensors")); return; }
         for (int i = 0; i < shards; i++) writers[i].Write(Path.Combine(dir, ShardName(i, shards)));
         var index = new JsonObject { ["metadata"] = new JsonObject { ["total_size"] = total }, ["weight_map"] = weightMap };
-        File.WriteAllText(Path.Combine(dir, "model.safetensors.index.json"), index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(dir, "model.safetensors.index.json"), index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static string ShardName(int i, int n) => n == 1 ? "model.safetensors" : $"model-{i + 1:D5}-of-{n:D5}.safetensors";

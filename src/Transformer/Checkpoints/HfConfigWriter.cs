@@ -63,5 +63,5 @@ public static class HfConfigWriter
     }
 
     public static void Write(ModelConfig c, string path) =>
-        File.WriteAllText(path, ToJson(c).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(path, ToJson(c).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 }

@@ -57,16 +57,13 @@ public sealed class SafetensorsWriter
         }
         var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
         int padded = (json.Length + 7) / 8 * 8;
-        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var tmp = path + ".tmp";
-        using (var fs = File.Create(tmp))
+        AtomicFile.Write(path, tmp =>
         {
+            using var fs = File.Create(tmp);
             fs.Write(BitConverter.GetBytes((ulong)padded));
             fs.Write(json);
             for (int i = json.Length; i < padded; i++) fs.WriteByte((byte)' ');
             foreach (var t in _tensors) fs.Write(t.Data);
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
     }
 }

@@ -26,6 +26,9 @@ public static class SteeringOptimizer
             var penaltyGrad = new float[theta.Length];
             double penalty = param.Penalty(theta, penaltyGrad);
             for (int i = 0; i < grad.Length; i++) grad[i] += penaltyGrad[i];
+            if (!double.IsFinite(loss + penalty) || !grad.All(float.IsFinite))
+                throw new OptimizationDivergedException($"the loss became {(double.IsFinite(loss + penalty) ? "finite with a non-finite gradient" : (loss + penalty).ToString())} at step {s} " +
+                    $"(a learning rate of {lr} too high, or NaN in the model or SAE); nothing was written for it");
             var rec = new StepRecord(s, loss, penalty, param.L0(theta));
             log.Add(rec);
             onStep?.Invoke(rec);

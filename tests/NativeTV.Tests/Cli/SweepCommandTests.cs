@@ -1,10 +1,4 @@
 using NativeTV.Host.Experiments;
-using NativeTV.Kernels;
-using NativeTV.Sae;
-using NativeTV.Sae.Formats;
-using NativeTV.Transformer.Model;
-using NativeTV.Transformer.Organism;
-using NativeTV.Tests.Ops;
 
 namespace NativeTV.Tests.Cli;
 
@@ -15,25 +9,10 @@ namespace NativeTV.Tests.Cli;
 /// </summary>
 public class SweepCommandTests
 {
-    private static string _model = null!;
-
-    [OneTimeSetUp]
-    public void MakeModel()
-    {
-        _model = Fixtures.TempDir();
-        var c = OrganismModel.Config with { Layers = 2, HiddenSize = 32, IntermediateSize = 64, Heads = 2, KvHeads = 2, HeadDim = 16 };
-        OrganismFolder.Write(_model, RandomModel.Weights(c, 4, 0.1f).ToList(), seed: 0, corpusSequences: 10, config: c);
-        var rng = new Random(6);
-        float[] R(int n, double std, double mean = 0) => TestData.Normal(rng, n, std).Select(x => (float)(x + mean)).ToArray();
-        SaeLensWriter.Save(new NativeTV.Sae.Sae
-        {
-            Arch = SaeArchitecture.Standard, DIn = 32, DSae = 64, WEnc = R(32 * 64, 0.3), WDec = R(64 * 32, 0.3), BDec = R(32, 0.1),
-            BEnc = R(64, 0.2, 0.2), ApplyBDecToInput = true,
-        }, Path.Combine(_model, "sae-l1"));
-    }
+    private static string _model => TinySweepModel.Dir;
 
     private static (int, string, string) Sweep(string run, params string[] extra) =>
-        NativetvProcess.Run(["sweep", "--model", _model, "--out", run, "--device", "cpu", "--steps", "5", "--prompts", "4", "--clean-prompts", "4", "--eval-prompts", "4", .. extra]);
+        TinySweepModel.Sweep(run, ["--steps", "5", .. extra]);
 
     [Test]
     public void SweepWritesEveryOutputAndResumesWithoutLosingOrRepeatingCells()

@@ -25,6 +25,22 @@ public class SteeringOptimizerTests
     }
 
     [Test]
+    public void ANonFiniteLossStopsWithAClearErrorInsteadOfReturningNaN()
+    {
+        var cfg = TinyModels.Gemma();
+        using var be = BackendFactory.Create("cpu");
+        using var m = TransformerModel.Load(TinyModels.Write(cfg), be);
+        var tok = TokenBatch.FromSequences([[2, 5, 9, 13]], 0, leftPad: true);
+        var problem = new SteeringProblem(tok, Layer: 1, Rows: [tok.Row(0, 2)], [new LossTarget(tok.Row(0, 2), 11, 1f)]);
+        var theta = new float[cfg.HiddenSize];
+        theta[3] = float.NaN;
+        var steps = new List<StepRecord>();
+        var e = Assert.Throws<OptimizationDivergedException>(() => SteeringOptimizer.Optimize(m, problem, new DirectVector(cfg.HiddenSize), theta, steps: 10, lr: 0.1f, steps.Add));
+        Assert.That(e!.Message, Does.Contain("NaN at step 0"));
+        Assert.That(steps, Is.Empty, "no step record holds a NaN");
+    }
+
+    [Test]
     public void AnswerMetricSumsEachPromptsFirstTokensAndAveragesPrompts()
     {
         // Row 0: answer starts at 3, three tokens left; row 1 is left-padded by 2 and its answer is cut by the end.
