@@ -1,5 +1,5 @@
 using NativeTV.Transformer.Checkpoints;
-using NativeTV.Transformer.Steering;
+using NativeTV.TaskVectors.Steering;
 using Spectre.Console;
 
 namespace NativeTV.Host.Cli;

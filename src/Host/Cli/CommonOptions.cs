@@ -1,7 +1,7 @@
 using System.CommandLine;
 using NativeTV.Kernels;
 using NativeTV.Transformer.Model;
-using TaskVectors = NativeTV.Transformer.TaskVectors;
+using TaskVectors = NativeTV.TaskVectors;
 
 namespace NativeTV.Host.Cli;
 
@@ -13,26 +13,11 @@ public static class CommonOptions
 
     public static string ModelDir(ParseResult pr, Option<string> model) => pr.GetValue(model) ?? BuiltInModel.Path;
 
-    /// <summary>--tasks, defaulting to the built-in organism's 12 tasks (no files needed).</summary>
-    public static Option<string?> Tasks() => new("--tasks") { Description = "a task .json file or a folder of them (Hendel et al. {\"x\": \"y\"} or Todd et al. [{\"input\", \"output\"}] format); default: the built-in organism's 12 tasks" };
+    /// <summary>--tasks, defaulting to the tasks the model folder's nativetv.json names (the organism's 12).</summary>
+    public static Option<string?> Tasks() => new("--tasks") { Description = "a task .json file or a folder of them (Hendel et al. {\"x\": \"y\"} or Todd et al. [{\"input\", \"output\"}] format); default: the tasks the model's nativetv.json names (the organism: its 12 tasks)" };
 
-    public static IReadOnlyList<TaskVectors.IclTask> LoadTasks(ParseResult pr, Option<string?> tasks) =>
-        pr.GetValue(tasks) is { } path ? TaskVectors.TaskLoader.Load(path) : TaskVectors.TaskLoader.OrganismTasks();
-
-    /// <summary>
-    /// The SAE folder (or pattern with {layer}) a pipeline command uses: the one given, else for the organism the
-    /// one it carries (MODEL/sae-l{layer}); other models have no default.
-    /// </summary>
-    public static string? SaePattern(string? given, string modelDir, Transformer.Tokenization.ITextTokenizer tokenizer) =>
-        given ?? (tokenizer is Transformer.Organism.OrganismTokenizer ? Path.Combine(modelDir, "sae-l{layer}") : null);
-
-    /// <summary>
-    /// The text corpus a command streams: the one given, else for the organism the sample of its training
-    /// mixture it carries (MODEL/corpus.jsonl); other models have no default.
-    /// </summary>
-    public static string Corpus(string? given, string modelDir, Transformer.Tokenization.ITextTokenizer tokenizer) =>
-        given ?? (tokenizer is Transformer.Organism.OrganismTokenizer ? Path.Combine(modelDir, Transformer.Organism.OrganismFolder.Corpus)
-            : throw new ArgumentException("--corpus is required for models other than the organism"));
+    public static IReadOnlyList<TaskVectors.IclTask> LoadTasks(ParseResult pr, Option<string?> tasks, string modelDir) =>
+        pr.GetValue(tasks) is { } path ? TaskVectors.TaskLoader.Load(path) : TaskVectors.Experiments.PipelineContext.DefaultTasks(modelDir);
 
     public static Option<string> Device() => new("--device")
     {

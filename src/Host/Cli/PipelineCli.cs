@@ -1,5 +1,6 @@
 using System.CommandLine;
-using NativeTV.Host.Experiments;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 
 namespace NativeTV.Host.Cli;
 
@@ -22,12 +23,12 @@ public sealed class PipelineCli
     /// <summary>The --run folder, taken for <paramref name="command"/> (one writer at a time).</summary>
     public RunFolder OpenRun(ParseResult pr, string command) => RunFolder.Open(pr.GetValue(Run)!, "--run", command);
 
-    public PipelineContext Open(ParseResult pr, Func<Transformer.TaskVectors.PromptOptions, Transformer.TaskVectors.PromptOptions>? adjust = null) =>
+    public PipelineContext Open(ParseResult pr, Func<TaskVectors.PromptOptions, TaskVectors.PromptOptions>? adjust = null) =>
         PipelineContext.Open(CommonOptions.ModelDir(pr, Model), pr.GetValue(Device)!, Selected(pr), pr.GetValue(Sae), pr.GetValue(Seed), adjust);
 
-    private IReadOnlyList<Transformer.TaskVectors.IclTask> Selected(ParseResult pr)
+    private IReadOnlyList<TaskVectors.IclTask> Selected(ParseResult pr)
     {
-        var all = CommonOptions.LoadTasks(pr, Tasks);
+        var all = CommonOptions.LoadTasks(pr, Tasks, CommonOptions.ModelDir(pr, Model));
         if (pr.GetValue(Task) is not { } names) return all;
         var wanted = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var unknown = wanted.Where(n => all.All(t => t.Name != n)).ToList();

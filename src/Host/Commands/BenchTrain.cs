@@ -2,7 +2,7 @@ using System.CommandLine;
 using NativeTV.Host.Cli;
 using NativeTV.Kernels;
 using NativeTV.Transformer.Model;
-using NativeTV.Transformer.Organism;
+using NativeTV.Organism;
 using NativeTV.Transformer.Training;
 using Spectre.Console;
 

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using NativeTV.Host.Cli;
-using NativeTV.Host.Experiments;
-using NativeTV.Sae.Cleaning;
-using NativeTV.Transformer.TaskVectors;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
+using NativeTV.TaskVectors.Cleaning;
+using NativeTV.TaskVectors;
 using Spectre.Console;
 
 namespace NativeTV.Host.Commands;
@@ -32,14 +33,14 @@ public static class CleanCommand
             using var folder = RunFolder.Open(pr.GetValue(outDir)!, "--out", "clean");
             string name = pr.GetValue(task)!;
             int L = pr.GetValue(layer);
-            var taskList = CommonOptions.LoadTasks(pr, tasks);
+            var taskList = CommonOptions.LoadTasks(pr, tasks, CommonOptions.ModelDir(pr, model));
             var t = taskList.FirstOrDefault(x => x.Name == name) ?? throw new ArgumentException($"no task '{name}' (tasks: {string.Join(", ", taskList.Select(x => x.Name))})");
             using var ctx = PipelineContext.Open(CommonOptions.ModelDir(pr, model), pr.GetValue(device)!, taskList, pr.GetValue(sae), pr.GetValue(seed));
             ctx.CheckLayer(L, "--layer");
             var (m, ds, builder) = (ctx.Model, ctx.Sae(L), ctx.Builder);
             var prompts = builder.Build(t);
             var tv = TaskVectorExtractor.Mean(m, prompts.Icl, [L], lastOnly: false)[0];
-            int[]? only = pr.GetValue(features) is { } f ? FeatureLists.Parse(f) : null;
+            int[]? only = FeatureIds.Parse(pr.GetValue(features));
             var o = clean.Options(pr);
             CleaningResult r = null!;
             AnsiConsole.Progress().Start(ctx =>
@@ -57,7 +58,7 @@ public static class CleanCommand
             {
                 ["zero_shot"] = ScoreSummary.Of(Score(null)), ["tv"] = ScoreSummary.Of(Score(tv)), ["cleaned"] = ScoreSummary.Of(Score(r.Vector)),
             };
-            var spec = ctx.IsOrganism ? TaskSpecificity.Measure(m, ds, L, ctx.Prompts.Select(p => (p.Task.Name, p.Icl)).ToList()) : null;
+            var spec = TaskSpecificity.Measure(m, ds, L, ctx.Prompts.Select(p => (p.Task.Name, p.Icl)).ToList());
             string fileName = CleanedVectorFiles.Name(name, L) + (only != null ? ".fixed" : "");
             var provenance = new Dictionary<string, string>
             {

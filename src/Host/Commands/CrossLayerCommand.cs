@@ -1,7 +1,8 @@
 using System.CommandLine;
 using NativeTV.Host.Cli;
-using NativeTV.Host.Experiments;
-using NativeTV.Sae.Cleaning;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
+using NativeTV.TaskVectors.Cleaning;
 using Spectre.Console;
 
 namespace NativeTV.Host.Commands;

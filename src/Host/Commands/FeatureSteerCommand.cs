@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NativeTV.Host.Cli;
-using NativeTV.Host.Experiments;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 
 namespace NativeTV.Host.Commands;
 
@@ -22,7 +23,7 @@ public static class FeatureSteerCommand
             int L = pr.GetValue(layer);
             ctx.CheckLayer(L, "--layer");
             string runDir = pr.GetValue(cli.Run)!;
-            int[] ids = FeatureLists.Resolve(pr.GetValue(features), runDir, L, ctx.Sae(L).Sae.DSae);
+            int[] ids = FeatureLists.Resolve(FeatureIds.Parse(pr.GetValue(features)), runDir, L, ctx.Sae(L).Sae.DSae);
             var mat = Run(ctx, L, ids, pr.GetValue(scale), runDir);
             Console.WriteLine($"wrote {Path.Combine(runDir, "feature_steering")}: {mat.Tasks.Length} tasks x {ids.Length} features (CSV, PNG, SVG)");
             return 0;

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using NativeTV.Host.Cli;
-using NativeTV.Host.Experiments;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 using NativeTV.Host.Reports;
-using NativeTV.Sae.Cleaning;
+using NativeTV.TaskVectors.Cleaning;
 
 namespace NativeTV.Host.Commands;
 
@@ -58,7 +59,7 @@ public static class FeaturesCommand
                 Step($"cross-layer reading, layer {a} to {L}", Path.Combine(run, "cross_layer", $"summary.L{a}-L{L}.csv"),
                     () => CrossLayerCommand.Run(ctx, a, L, new CleaningOptions(), Path.Combine(run, "cross_layer")));
 
-            string? corpusPath = pr.GetValue(corpus) ?? (ctx.IsOrganism ? CommonOptions.Corpus(null, ctx.ModelDir, ctx.Tokenizer) : null);
+            string? corpusPath = ctx.Corpus(pr.GetValue(corpus));
             if (corpusPath is null) Console.WriteLine("max-activating examples: skipped, no --corpus given");
             else
                 foreach (int l in new[] { L, detL }.Distinct())
@@ -76,7 +77,7 @@ public static class FeaturesCommand
 
     /// <summary>
     /// The layer to study: the one layer the run cleaned at, or of several the one where the plain task vector
-    /// works best (lowest mean loss over tasks in results.csv), where the post studies its features.
+    /// works best (lowest mean loss over tasks in results.jsonl), where the post studies its features.
     /// </summary>
     private static int DefaultLayer(string run)
     {
@@ -84,7 +85,7 @@ public static class FeaturesCommand
             .Select(p => CleanedVectorFiles.LayerOf(Path.GetFileName(p))).OfType<int>().Distinct().Order().ToList();
         if (layers.Count == 0) throw new ArgumentException($"{run}/cleaned holds no cleaned vectors: run `nativetv sweep --out {run}` first");
         if (layers.Count == 1) return layers[0];
-        var cells = ResultsLog.FromCsv(CsvTable.Read(Path.Combine(run, "results.csv")));
+        var cells = ResultsLog.Read(Path.Combine(run, "results.jsonl"));
         int best = layers.MinBy(l => cells.Where(c => c.Layer == l && c.Methods.ContainsKey(Methods.Tv)).Select(c => c.Methods[Methods.Tv].Loss).DefaultIfEmpty(double.PositiveInfinity).Average());
         Console.WriteLine($"layer {best}: of the layers cleaned at ({string.Join(", ", layers)}), the one where the task vector works best (--layer picks another)");
         return best;

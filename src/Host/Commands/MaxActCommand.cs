@@ -1,6 +1,8 @@
+using NativeTV.TaskVectors;
 using System.CommandLine;
 using NativeTV.Host.Cli;
-using NativeTV.Host.Experiments;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 using NativeTV.Host.Reports;
 using NativeTV.Sae.Training;
 
@@ -31,8 +33,8 @@ public static class MaxActCommand
             int L = pr.GetValue(layer);
             using var ctx = PipelineContext.Open(CommonOptions.ModelDir(pr, model), pr.GetValue(device)!, [], pr.GetValue(sae), 0);
             ctx.CheckLayer(L, "--layer");
-            string corpusPath = CommonOptions.Corpus(pr.GetValue(corpus), ctx.ModelDir, ctx.Tokenizer);
-            int[] ids = FeatureLists.Resolve(pr.GetValue(features), runDir, L, ctx.Sae(L).Sae.DSae);
+            string corpusPath = ctx.Corpus(pr.GetValue(corpus)) ?? throw new ArgumentException($"--corpus is required: {ctx.ModelDir} has no {ModelManifest.FileName} naming a corpus");
+            int[] ids = FeatureLists.Resolve(FeatureIds.Parse(pr.GetValue(features)), runDir, L, ctx.Sae(L).Sae.DSae);
             var o = new MaxActOptions(Top: pr.GetValue(top), Window: pr.GetValue(window), Context: pr.GetValue(context),
                 MaxContexts: pr.GetValue(maxContexts) ?? int.MaxValue);
             var r = Run(ctx, L, ids, corpusPath, o, runDir);

@@ -1,12 +1,12 @@
-using NativeTV.Transformer;
+using NativeTV.Transformer.Files;
 using System.CommandLine;
 using System.Text.Json;
 using NativeTV.Host.Cli;
 using NativeTV.Sae;
 using NativeTV.Sae.Formats;
 using NativeTV.Transformer.Model;
-using NativeTV.Transformer.Organism;
-using NativeTV.Transformer.TaskVectors;
+using NativeTV.Organism;
+using NativeTV.TaskVectors;
 using Spectre.Console;
 
 namespace NativeTV.Host.Commands;

@@ -1,7 +1,7 @@
-using NativeTV.Transformer;
+using NativeTV.Transformer.Files;
 using System.Globalization;
 using System.Text;
-using NativeTV.Transformer.Organism;
+using NativeTV.Organism;
 
 namespace NativeTV.Host.Commands;
 

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using NativeTV.Host.Cli;
-using NativeTV.Host.Experiments;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 using NativeTV.Transformer;
-using NativeTV.Transformer.Organism;
+using NativeTV.Organism;
 using NativeTV.Transformer.Training;
 using Spectre.Console;
 

@@ -1,14 +1,15 @@
 using System.CommandLine;
 using System.Text.Json;
 using NativeTV.Host.Cli;
-using NativeTV.Host.Experiments;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 using NativeTV.Sae;
-using NativeTV.Sae.Cleaning;
+using NativeTV.TaskVectors.Cleaning;
 using NativeTV.Sae.Formats;
 using NativeTV.Transformer.Model;
-using NativeTV.Transformer.Organism;
-using NativeTV.Transformer.Steering;
-using NativeTV.Transformer.TaskVectors;
+using NativeTV.Organism;
+using NativeTV.TaskVectors.Steering;
+using NativeTV.TaskVectors;
 using NativeTV.Transformer.Tokenization;
 using Spectre.Console;
 
@@ -47,21 +48,22 @@ public static class SweepCommand
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             string dir = CommonOptions.ModelDir(pr, model), run = pr.GetValue(outDir)!;
-            var taskList = CommonOptions.LoadTasks(pr, tasks);
+            var taskList = CommonOptions.LoadTasks(pr, tasks, dir);
             using var folder = RunFolder.Open(run, "--out", "sweep");
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
             using var m = TransformerModel.Load(dir, be);
             var tokenizer = TokenizerLoader.Load(dir);
-            var po = PromptOptions.For(tokenizer) with { NFirst = pr.GetValue(nFirst), Seed = pr.GetValue(seed) };
+            var manifest = ModelManifest.Read(dir);
+            var po = manifest.Prompts() with { NFirst = pr.GetValue(nFirst), Seed = pr.GetValue(seed) };
             if (pr.GetValue(shots) is { } s) po = po with { Shots = s };
             if (pr.GetValue(prefix) is { } p) po = po with { Prefix = p };
             int[] layerList = pr.GetValue(layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, m.Config.Layers + 1).ToArray();
             if (layerList.Any(L => L < 0 || L > m.Config.Layers)) throw new ArgumentException($"--layers must be within 0..{m.Config.Layers}");
-            string? saePattern = CommonOptions.SaePattern(pr.GetValue(sae), dir, tokenizer);
+            string? saePattern = pr.GetValue(sae) ?? manifest.SaePattern;
             var cleaning = clean.Options(pr);
             var settings = new Dictionary<string, string>
             {
-                ["model"] = Path.GetFullPath(dir), ["tasks"] = pr.GetValue(tasks) ?? TaskLoader.OrganismSource, ["layers"] = string.Join(",", layerList),
+                ["model"] = Path.GetFullPath(dir), ["tasks"] = pr.GetValue(tasks) ?? manifest.TasksPath ?? "", ["layers"] = string.Join(",", layerList),
                 ["sae"] = saePattern ?? "", ["shots"] = $"{po.Shots}", ["prefix"] = po.Prefix, ["prompts"] = $"{pr.GetValue(iclPrompts)}/{pr.GetValue(cleanPrompts)}/{pr.GetValue(evalPrompts)}",
                 ["n_first"] = $"{po.NFirst}", ["last_separator_only"] = $"{pr.GetValue(lastOnly)}", ["add_zero_shot_mean"] = $"{pr.GetValue(addZs)}",
                 ["k"] = $"{pr.GetValue(k)}", ["seed"] = $"{po.Seed}", ["tasks_sha256"] = TaskFingerprint.Of(taskList),

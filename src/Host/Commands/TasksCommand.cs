@@ -1,6 +1,6 @@
 using System.CommandLine;
 using NativeTV.Host.Cli;
-using NativeTV.Transformer.TaskVectors;
+using NativeTV.TaskVectors;
 using Spectre.Console;
 
 namespace NativeTV.Host.Commands;
@@ -18,10 +18,12 @@ public static class TasksCommand
     private static Command List()
     {
         var tasks = CommonOptions.Tasks();
-        var cmd = new Command("list", "List tasks with their pair counts and one example pair") { tasks };
+        var model = CommonOptions.Model();
+        var cmd = new Command("list", "List tasks with their pair counts and one example pair") { tasks, model };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
-            var list = CommonOptions.LoadTasks(pr, tasks);
+            string dir = CommonOptions.ModelDir(pr, model);
+            var list = CommonOptions.LoadTasks(pr, tasks, dir);
             var t = new Table().AddColumn("task").AddColumn(new TableColumn("pairs").RightAligned()).AddColumn("splits").AddColumn("example");
             foreach (var task in list)
             {
@@ -29,7 +31,7 @@ public static class TasksCommand
                 string splits = task.Splits is null ? "-" : string.Join(", ", task.Splits.GroupBy(s => s ?? "(none)").Select(g => $"{g.Key} {g.Count()}"));
                 t.AddRow(Markup.Escape(task.Name), task.Pairs.Count.ToString(), Markup.Escape(splits), Markup.Escape($"{Flat(x)} -> {Flat(y)}"));
             }
-            t.Caption($"{list.Count} tasks from {Markup.Escape(pr.GetValue(tasks) ?? TaskLoader.OrganismSource)}");
+            t.Caption($"{list.Count} tasks from {Markup.Escape(pr.GetValue(tasks) ?? ModelManifest.Read(dir).TasksPath)}");
             AnsiConsole.Write(t);
             return 0;
         }));

@@ -1,6 +1,6 @@
+using NativeTV.Transformer.Files;
 using System.CommandLine;
 using NativeTV.Host.Cli;
-using NativeTV.Transformer;
 using NativeTV.Transformer.Checkpoints;
 using NativeTV.Transformer.Model;
 

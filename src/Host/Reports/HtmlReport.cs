@@ -1,6 +1,8 @@
+using NativeTV.Host.Cli;
+using NativeTV.Transformer.Files;
 using System.Text.Json;
-using NativeTV.Host.Experiments;
-using NativeTV.Transformer;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 
 namespace NativeTV.Host.Reports;
 
@@ -25,9 +27,9 @@ public static class HtmlReport
     public static string Build(string runDir)
     {
         if (!Directory.Exists(runDir)) throw new ArgumentException($"{runDir}: no such run folder (`nativetv sweep --out {runDir}` makes one)");
-        string settingsPath = Path.Combine(runDir, "settings.json"), resultsPath = Path.Combine(runDir, "results.csv");
-        foreach (var p in new[] { settingsPath, resultsPath })
-            if (!File.Exists(p)) throw new ArgumentException($"{p}: missing (a run folder has settings.json and results.csv once `nativetv sweep` has finished)");
+        string settingsPath = Path.Combine(runDir, "settings.json"), resultsPath = Path.Combine(runDir, "results.csv"), logPath = Path.Combine(runDir, "results.jsonl");
+        foreach (var p in new[] { settingsPath, resultsPath, logPath })
+            if (!File.Exists(p)) throw new ArgumentException($"{p}: missing (a run folder has settings.json, results.jsonl and results.csv once `nativetv sweep` has finished)");
         var settings = JsonFile.Read<Dictionary<string, JsonElement>>(settingsPath, "a settings map written by sweep");
         var results = CsvTable.Read(resultsPath);
         var maxact = MaxActResult.ReadAll(runDir);
@@ -35,7 +37,7 @@ public static class HtmlReport
         [
             new("settings", "Settings", Html.Source("settings.json", "the model, tasks and settings of the sweep that made this run (later commands name theirs in their figures)") +
                 Html.KeyValues(settings.Select(kv => (kv.Key, kv.Value.ValueKind == JsonValueKind.String ? kv.Value.GetString()! : kv.Value.GetRawText())))),
-            new("summary", "Summary", Html.Source("results.csv", SweepSummary.Caption) + Html.Table(SweepSummary.Header, SweepSummary.Rows(ResultsLog.FromCsv(results)))),
+            new("summary", "Summary", Html.Source("results.jsonl", SweepSummary.Caption) + Html.Table(SweepSummary.Header, SweepSummary.Rows(ResultsLog.Read(logPath)))),
             FolderSection.Of(runDir, "figures"),
             CleanedSection.Of(runDir, maxact),
             CleanedSection.Of(runDir, "detectors/cleaned", "detector-vectors", "Cleaned detector vectors",

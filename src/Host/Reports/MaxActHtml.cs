@@ -1,8 +1,9 @@
+using NativeTV.Transformer.Files;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using NativeTV.Host.Experiments;
-using NativeTV.Transformer;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 
 namespace NativeTV.Host.Reports;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
-using NativeTV.Host.Experiments;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 
 namespace NativeTV.Host.Reports;
 

@@ -1,3 +1,4 @@
+using NativeTV.Transformer.Files;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NativeTV.Kernels;

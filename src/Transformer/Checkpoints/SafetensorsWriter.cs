@@ -1,3 +1,4 @@
+using NativeTV.Transformer.Files;
 using System.Text;
 using System.Text.Json;
 using NativeTV.Kernels;

@@ -1,5 +1,4 @@
 using NativeTV.Transformer.Checkpoints;
-using NativeTV.Transformer.Organism;
 
 namespace NativeTV.Transformer.Tokenization;
 
@@ -14,7 +13,7 @@ public static class TokenizerLoader
         var spm = Path.Combine(modelDir, "tokenizer.model");
         if (File.Exists(spm)) return new SentencePieceTextTokenizer(spm);
         var json = Path.Combine(modelDir, "tokenizer.json");
-        if (File.Exists(json)) return OrganismTokenizer.Load(json);
+        if (File.Exists(json)) return WordLevelTokenizer.Load(json);
         throw new CheckpointException(modelDir, "no tokenizer.model or tokenizer.json in the checkpoint folder (use --ids instead of --text)");
     }
 

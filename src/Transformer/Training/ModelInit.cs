@@ -1,3 +1,4 @@
+using NativeTV.Kernels;
 using NativeTV.Transformer.Model;
 
 namespace NativeTV.Transformer.Training;

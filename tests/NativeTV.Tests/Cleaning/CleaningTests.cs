@@ -1,10 +1,10 @@
 using NativeTV.Kernels;
 using NativeTV.Sae;
-using NativeTV.Sae.Cleaning;
+using NativeTV.TaskVectors.Cleaning;
 using NativeTV.Tests.Ops;
 using NativeTV.Transformer.Model;
-using NativeTV.Transformer.Steering;
-using NativeTV.Transformer.TaskVectors;
+using NativeTV.TaskVectors.Steering;
+using NativeTV.TaskVectors;
 
 namespace NativeTV.Tests.Cleaning;
 

@@ -1,7 +1,9 @@
+using NativeTV.Organism;
+using NativeTV.Transformer.Files;
 using System.Text.Json;
-using NativeTV.Host.Experiments;
-using NativeTV.Transformer;
-using NativeTV.Transformer.TaskVectors;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
+using NativeTV.TaskVectors;
 
 namespace NativeTV.Tests.Cli;
 
@@ -16,7 +18,7 @@ public class RunFolderCommandTests
     private static string CollidingTasks()
     {
         var dir = Fixtures.TempDir();
-        var antonym = TaskLoader.OrganismTasks().First(t => t.Name == "antonym");
+        var antonym = OrganismTasks.All().First(t => t.Name == "antonym");
         var json = JsonSerializer.Serialize(antonym.Pairs.Take(40).ToDictionary(p => p.Input, p => p.Output));
         Directory.CreateDirectory(Path.Combine(dir, "a"));
         foreach (var f in new[] { "a/x.json", "x.json", "a_x.json" }) File.WriteAllText(Path.Combine(dir, f), json);

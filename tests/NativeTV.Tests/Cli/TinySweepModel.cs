@@ -1,7 +1,7 @@
 using NativeTV.Sae;
 using NativeTV.Sae.Formats;
 using NativeTV.Transformer.Model;
-using NativeTV.Transformer.Organism;
+using NativeTV.Organism;
 using NativeTV.Tests.Ops;
 
 namespace NativeTV.Tests.Cli;

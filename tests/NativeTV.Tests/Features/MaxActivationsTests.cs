@@ -1,11 +1,13 @@
+using NativeTV.Transformer.Tokenization;
 using System.Text.Json;
-using NativeTV.Host.Experiments;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 using NativeTV.Kernels;
 using NativeTV.Sae;
 using NativeTV.Tests.Ops;
 using NativeTV.Tests.Sae;
 using NativeTV.Transformer.Model;
-using NativeTV.Transformer.Organism;
+using NativeTV.Organism;
 using SaeModel = NativeTV.Sae.Sae;
 
 namespace NativeTV.Tests.Features;
@@ -38,7 +40,7 @@ public class MaxActivationsTests(string device) : BackendFixture(device)
     public void TopListsMatchAScalarReference(SaeArchitecture arch)
     {
         var sae = SaeSubsetTests.RandomSae(arch, D, DSae);
-        var tok = new OrganismTokenizer();
+        var tok = OrganismWorld.Tokenizer();
         string corpus = Path.Combine(_model, OrganismFolder.Corpus);
         using var m = TransformerModel.Load(_model, be);
         using var ds = new DeviceSae(sae, be);
@@ -73,7 +75,7 @@ public class MaxActivationsTests(string device) : BackendFixture(device)
     }
 
     /// <summary>The corpus cut as the SAE harvest cuts it, written out again: documents + "\n" concatenated, BOS + 11 tokens per context.</summary>
-    private static IEnumerable<int[]> ReferenceContexts(OrganismTokenizer tok, string corpus, int len)
+    private static IEnumerable<int[]> ReferenceContexts(WordLevelTokenizer tok, string corpus, int len)
     {
         var stream = File.ReadLines(corpus).SelectMany(l => tok.Encode(JsonDocument.Parse(l).RootElement.GetProperty("text").GetString() + "\n", addBos: false)).ToList();
         for (int i = 0; i + len - 1 <= stream.Count; i += len - 1) yield return [tok.BosId, .. stream.GetRange(i, len - 1)];

@@ -1,8 +1,10 @@
+using NativeTV.Organism;
 using NativeTV.Host.Cli;
-using NativeTV.Host.Experiments;
-using NativeTV.Sae.Cleaning;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
+using NativeTV.TaskVectors.Cleaning;
 using System.Text.Json;
-using NativeTV.Transformer.TaskVectors;
+using NativeTV.TaskVectors;
 
 namespace NativeTV.Tests.Features;
 
@@ -17,7 +19,7 @@ public class OrganismFeatureTests
 
     [OneTimeSetUp]
     public void Open() =>
-        _ctx = PipelineContext.Open(BuiltInModel.Path, "cpu", TaskLoader.OrganismTasks().Where(t => t.Name != "singular").ToList(), null, 0);
+        _ctx = PipelineContext.Open(BuiltInModel.Path, "cpu", OrganismTasks.All().Where(t => t.Name != "singular").ToList(), null, 0);
 
     [OneTimeTearDown]
     public void Close() => _ctx.Dispose();

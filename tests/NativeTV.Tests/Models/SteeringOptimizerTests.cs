@@ -1,6 +1,6 @@
 using NativeTV.Kernels;
 using NativeTV.Transformer.Model;
-using NativeTV.Transformer.Steering;
+using NativeTV.TaskVectors.Steering;
 
 namespace NativeTV.Tests.Models;
 

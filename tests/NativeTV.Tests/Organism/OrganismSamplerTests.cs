@@ -1,5 +1,5 @@
-using NativeTV.Transformer.Organism;
-using W = NativeTV.Transformer.Organism.OrganismWorld;
+using NativeTV.Organism;
+using W = NativeTV.Organism.OrganismWorld;
 
 namespace NativeTV.Tests.Organism;
 

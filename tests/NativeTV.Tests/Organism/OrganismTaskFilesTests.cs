@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using NativeTV.Transformer.Organism;
-using W = NativeTV.Transformer.Organism.OrganismWorld;
+using NativeTV.Organism;
+using W = NativeTV.Organism.OrganismWorld;
 
 namespace NativeTV.Tests.Organism;
 

@@ -1,11 +1,11 @@
 using NativeTV.Host.Cli;
 using NativeTV.Kernels;
 using NativeTV.Sae;
-using NativeTV.Sae.Cleaning;
+using NativeTV.TaskVectors.Cleaning;
 using NativeTV.Sae.Formats;
 using NativeTV.Transformer.Model;
-using NativeTV.Transformer.Organism;
-using NativeTV.Transformer.TaskVectors;
+using NativeTV.Organism;
+using NativeTV.TaskVectors;
 
 namespace NativeTV.Tests.Organism;
 
@@ -45,8 +45,8 @@ public class TrainedOrganismTests
 
     private List<TaskPrompts> Prompts()
     {
-        var builder = new PromptBuilder(new OrganismTokenizer(), PromptOptions.Organism with { Shots = 8 });
-        return TaskLoader.OrganismTasks().Where(t => t.Name != "singular").Select(t => builder.Build(t)).ToList();
+        var builder = new PromptBuilder(OrganismWorld.Tokenizer(), OrganismFolder.Manifest.Prompts());
+        return OrganismTasks.All().Where(t => t.Name != "singular").Select(t => builder.Build(t)).ToList();
     }
 
     [Test]

@@ -1,8 +1,9 @@
 using System.Text.Json;
-using NativeTV.Host.Experiments;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 using NativeTV.Host.Reports;
-using NativeTV.Sae.Cleaning;
-using NativeTV.Transformer.Steering;
+using NativeTV.TaskVectors.Cleaning;
+using NativeTV.TaskVectors.Steering;
 
 namespace NativeTV.Tests.Reports;
 

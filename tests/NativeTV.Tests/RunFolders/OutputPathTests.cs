@@ -1,5 +1,5 @@
+using NativeTV.Transformer.Files;
 using System.Diagnostics;
-using NativeTV.Transformer;
 using NativeTV.Transformer.Checkpoints;
 
 namespace NativeTV.Tests.RunFolders;

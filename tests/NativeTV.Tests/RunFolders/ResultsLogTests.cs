@@ -1,5 +1,6 @@
 using System.Text.Json;
-using NativeTV.Host.Experiments;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 
 namespace NativeTV.Tests.RunFolders;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using NativeTV.Host.Experiments;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 
 namespace NativeTV.Tests.RunFolders;
 

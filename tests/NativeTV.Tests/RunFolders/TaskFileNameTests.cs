@@ -1,4 +1,5 @@
-using NativeTV.Host.Experiments;
+using NativeTV.TaskVectors.Experiments;
+using NativeTV.TaskVectors.Runs;
 
 namespace NativeTV.Tests.RunFolders;
 

@@ -1,7 +1,7 @@
-using NativeTV.Transformer.Organism;
-using NativeTV.Transformer.TaskVectors;
+using NativeTV.Organism;
+using NativeTV.TaskVectors;
 using NativeTV.Transformer.Tokenization;
-using W = NativeTV.Transformer.Organism.OrganismWorld;
+using W = NativeTV.Organism.OrganismWorld;
 
 namespace NativeTV.Tests.TaskVectors;
 
@@ -69,9 +69,9 @@ public class PromptBuilderTests
     [Test]
     public void OrganismPromptsEqualOrganismPromptsTokenForToken()
     {
-        var b = new PromptBuilder(new OrganismTokenizer(), PromptOptions.Organism);
+        var b = new PromptBuilder(OrganismWorld.Tokenizer(), OrganismFolder.Manifest.Prompts());
         Assert.That(b.SeparatorId, Is.EqualTo(W.Arrow));
-        var tasks = TaskLoader.OrganismTasks();
+        var tasks = OrganismTasks.All();
         var train = W.Tasks[0].Items(WordSplit.Train).ToArray();
         foreach (var t in W.Tasks)
         {
@@ -97,22 +97,22 @@ public class PromptBuilderTests
     public void SeparatorMergedWithItsNeighboursIsAnErrorNamingTaskAndPair()
     {
         // A tokenizer with a " -> " token: the separator swallows the space before the output.
-        var b = new PromptBuilder(new GreedyTokenizer(" ->", " -> "), PromptOptions.Organism);
+        var b = new PromptBuilder(new GreedyTokenizer(" ->", " -> "), OrganismFolder.Manifest.Prompts());
         var e = Assert.Throws<InvalidOperationException>(() => b.Icl("merging", [("a", "b")], ("c", "d")))!;
         Assert.That(e.Message, Does.Contain("task merging, demonstration 0 (input \"a\")").And.Contain("separator"));
         var z = Assert.Throws<InvalidOperationException>(() => b.ZeroShot("merging", ("c", "d")))!;
         Assert.That(z.Message, Does.Contain("task merging, the query (input \"c\")").And.Contain("merges with the separator"));
         // Without the merging token the same prompt is fine.
-        var ok = new PromptBuilder(new GreedyTokenizer(" ->"), PromptOptions.Organism).Icl("merging", [("a", "b")], ("c", "d"));
+        var ok = new PromptBuilder(new GreedyTokenizer(" ->"), OrganismFolder.Manifest.Prompts()).Icl("merging", [("a", "b")], ("c", "d"));
         Assert.That(ok.Separators, Is.EqualTo(new[] { 2, 7 }));
     }
 
-    private static IclTask Organism(string name) => TaskLoader.OrganismTasks().Single(t => t.Name == name);
+    private static IclTask Organism(string name) => OrganismTasks.All().Single(t => t.Name == name);
 
     [Test]
     public void CorruptedPromptsKeepInputsAndOutputsButNotTheMapping()
     {
-        var b = new PromptBuilder(new OrganismTokenizer(), PromptOptions.Organism);
+        var b = new PromptBuilder(OrganismWorld.Tokenizer(), OrganismFolder.Manifest.Prompts());
         var tp = b.Build(Organism("antonym"));
         Assert.That(tp.Corrupted, Has.Count.EqualTo(16));
         for (int n = 0; n < tp.Icl.Count; n++)
@@ -134,7 +134,7 @@ public class PromptBuilderTests
     [Test]
     public void SetsAreDisjointTrainOnlyAndSized()
     {
-        var b = new PromptBuilder(new OrganismTokenizer(), PromptOptions.Organism);
+        var b = new PromptBuilder(OrganismWorld.Tokenizer(), OrganismFolder.Manifest.Prompts());
         var task = Organism("successor");
         var tp = b.Build(task);
         Assert.That((tp.Icl.Count, tp.Clean.Count, tp.Eval.Count, tp.CleanOneShot.Count, tp.EvalOneShot.Count), Is.EqualTo((16, 24, 32, 24, 32)));
@@ -142,7 +142,7 @@ public class PromptBuilderTests
         var all = tp.DemoPairs.Concat(tp.CleanPairs).Concat(tp.EvalPairs).ToArray();
         Assert.That(all.Select(i => task.Pairs[i].Input), Is.Unique);
         Assert.That(all.Select(i => task.Splits![i]), Is.All.EqualTo("train"));
-        var tok = new OrganismTokenizer();
+        var tok = OrganismWorld.Tokenizer();
         int Id(string w) => tok.Encode(w, false).Single();
         var demoInputs = tp.DemoPairs.Select(i => Id(task.Pairs[i].Input)).ToHashSet();
         foreach (var p in tp.Icl)
@@ -177,9 +177,9 @@ public class PromptBuilderTests
     [Test]
     public void DeterministicUnderTheSeed()
     {
-        var tok = new OrganismTokenizer();
+        var tok = OrganismWorld.Tokenizer();
         var task = Organism("plural");
-        TaskPrompts Run(int seed) => new PromptBuilder(tok, PromptOptions.Organism with { Seed = seed }).Build(task);
+        TaskPrompts Run(int seed) => new PromptBuilder(tok, OrganismFolder.Manifest.Prompts() with { Seed = seed }).Build(task);
         static IEnumerable<int[]> Ids(TaskPrompts t) => t.Icl.Concat(t.Corrupted).Concat(t.Clean).Concat(t.Eval).Select(p => p.Ids);
         var a = Run(7);
         var again = Run(7);

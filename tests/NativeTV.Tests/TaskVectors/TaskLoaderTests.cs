@@ -1,5 +1,5 @@
-using NativeTV.Transformer.Organism;
-using NativeTV.Transformer.TaskVectors;
+using NativeTV.Organism;
+using NativeTV.TaskVectors;
 
 namespace NativeTV.Tests.TaskVectors;
 
@@ -72,7 +72,7 @@ public class TaskLoaderTests
     [Test]
     public void OrganismTasksAreWhatItsTaskFilesHold()
     {
-        var builtIn = TaskLoader.OrganismTasks();
+        var builtIn = OrganismTasks.All();
         Assert.That(builtIn.Select(t => t.Name), Is.EqualTo(OrganismWorld.Tasks.Select(t => t.Name)));
         var dir = Path.Combine(Fixtures.TempDir(), "tasks");
         OrganismTaskFiles.Write(dir);
@@ -83,7 +83,7 @@ public class TaskLoaderTests
             Assert.That(t.Pairs, Is.EqualTo(files[t.Name].Pairs), t.Name);
             Assert.That(t.Splits, Is.EqualTo(files[t.Name].Splits), t.Name);
             Assert.That(t.UsablePairs(), Has.Count.EqualTo(96), t.Name);
-            Assert.That(t.Source, Is.EqualTo(TaskLoader.OrganismSource));
+            Assert.That(t.Source, Is.EqualTo(OrganismTasks.Source));
         }
         Assert.That(builtIn.Single(t => t.Name == "antonym").Pairs[0], Is.EqualTo(("bama", "baxa")));
         Assert.That(builtIn.Single(t => t.Name == "category_B").Pairs[16], Is.EqualTo(("MADE", "color")));

@@ -1,0 +1,28 @@
+using NativeTV.TaskVectors.Runs;
+using Spectre.Console;
+
+namespace NativeTV.Host.Cli;
+
+/// <summary>The sweep's headline table: per task, the best layer by TV loss and every method's loss there (printed by sweep, shown by report).</summary>
+public static class SweepSummary
+{
+    public const string Caption = "loss at each task's best TV layer; (L0) = active SAE features";
+
+    public static string[] Header => ["task", "best layer", .. Methods.All.Select(m => m.Replace('_', ' '))];
+
+    /// <summary>One row per task, cells as shown: the best layer, then each method's loss there ("-" where the method did not run).</summary>
+    public static List<string[]> Rows(IReadOnlyList<SweepCell> cells) => cells.GroupBy(c => c.Task).Select(g =>
+    {
+        var best = g.MinBy(c => c.Methods.TryGetValue(Methods.Tv, out var tv) ? tv.Loss : double.PositiveInfinity)!;
+        return (string[])[g.Key, $"{best.Layer}", .. Methods.All.Select(m => best.Methods.TryGetValue(m, out var s) ? $"{s.Loss:F2}" + (s.L0 is { } l0 ? $" ({l0})" : "") : "-")];
+    }).ToList();
+
+    public static void Print(IReadOnlyList<SweepCell> cells)
+    {
+        var t = new Table();
+        foreach (var h in Header) t.AddColumn(h);
+        foreach (var row in Rows(cells)) t.AddRow(row.Select(Markup.Escape).ToArray());
+        t.Caption(Caption);
+        AnsiConsole.Write(t);
+    }
+}

@@ -1,0 +1,42 @@
+using NativeTV.Sae;
+using NativeTV.Transformer.Model;
+using NativeTV.TaskVectors.Steering;
+using NativeTV.TaskVectors;
+
+namespace NativeTV.TaskVectors.Cleaning;
+
+/// <summary>Cleaning settings (METHOD.md §6 defaults): Adam on the feature pre-activations with an L1 penalty, stopped early when L0 (or, with LossPatience, the loss) has not improved for Patience steps.</summary>
+public sealed record CleaningOptions(float L1 = 0.05f, float Lr = 1e-2f, int Steps = 1000, int Patience = 200, bool LossPatience = false);
+
+/// <summary>A feature kept by cleaning: its weight act(z) in the cleaned vector and in the SAE's encoding of the task vector.</summary>
+public sealed record CleanedFeature(int Id, float Weight, float ReconstructionWeight);
+
+public sealed record CleaningResult(float[] Vector, IReadOnlyList<CleanedFeature> Features, IReadOnlyList<StepRecord> Curve, int ReconstructionL0);
+
+/// <summary>
+/// Task-vector cleaning: starting from the SAE pre-activations of a task vector, minimise the zero-shot
+/// loss of the vector decode(act(z)) added at resid_pre[L] plus lambda ||act(z)||_1 (METHOD.md §6).
+/// </summary>
+public static class TaskVectorCleaner
+{
+    public static CleaningResult Clean(TransformerModel m, DeviceSae sae, int layer, PromptBatch cleanSet, float[] taskVector, CleaningOptions o,
+        IReadOnlyCollection<int>? onlyFeatures = null, Action<StepRecord>? onStep = null)
+    {
+        var param = new SaeFeatureVector(sae, o.L1, onlyFeatures);
+        var theta = param.Initial(taskVector);
+        var start = param.Activations(theta);
+        var curve = SteeringOptimizer.Optimize(m, cleanSet.Problem(layer), param, theta, o.Steps, o.Lr, onStep, log => Stalled(log, o));
+        var f = param.Activations(theta);
+        var features = f.Select((w, id) => new CleanedFeature(id, w, start[id])).Where(x => x.Weight != 0f).OrderByDescending(x => Math.Abs(x.Weight)).ToList();
+        return new CleaningResult(param.Vector(theta), features, curve, start.Count(x => x != 0f));
+    }
+
+    /// <summary>True when the watched quantity has not reached a new minimum in the last Patience steps.</summary>
+    private static bool Stalled(IReadOnlyList<StepRecord> log, CleaningOptions o)
+    {
+        if (log.Count <= o.Patience) return false;
+        Func<StepRecord, double> watched = o.LossPatience ? r => r.Loss : r => r.L0;
+        double bestBefore = log.Take(log.Count - o.Patience).Min(watched);
+        return log.Skip(log.Count - o.Patience).All(r => watched(r) >= bestBefore);
+    }
+}

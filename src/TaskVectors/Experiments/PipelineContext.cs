@@ -1,0 +1,101 @@
+using NativeTV.TaskVectors.Runs;
+using NativeTV.Kernels;
+using NativeTV.Sae;
+using NativeTV.Sae.Formats;
+using NativeTV.Transformer.Model;
+using NativeTV.Transformer.Tokenization;
+
+namespace NativeTV.TaskVectors.Experiments;
+
+/// <summary>Prompts per task and set (METHOD.md §1): ICL prompts for the task vector, cleaning prompts, held-out evaluation prompts.</summary>
+public sealed record PromptCounts(int Icl = 16, int Clean = 24, int Eval = 32);
+
+/// <summary>
+/// What every pipeline command shares: the model on its backend, its tokenizer and manifest, the tasks with their
+/// prompts (built once, deterministic under the seed) and the SAEs by layer (loaded once, each checked against the
+/// layer it is used at). Disposing frees the device.
+/// </summary>
+public sealed class PipelineContext : IDisposable
+{
+    private readonly string? _saePattern;
+    private readonly PromptCounts _counts;
+    private readonly Dictionary<int, DeviceSae?> _saes = [];
+    private List<TaskPrompts>? _prompts;
+
+    public string ModelDir { get; }
+    public ModelManifest Manifest { get; }
+    public IBackend Backend { get; }
+    public TransformerModel Model { get; }
+    public ITextTokenizer Tokenizer { get; }
+    public PromptBuilder Builder { get; }
+    public IReadOnlyList<IclTask> Tasks { get; }
+    public int Seed => Builder.Options.Seed;
+    public int NFirst => Builder.Options.NFirst;
+
+    private PipelineContext(string modelDir, ModelManifest manifest, IBackend be, TransformerModel m, ITextTokenizer tok, IReadOnlyList<IclTask> tasks,
+        string? saePattern, PromptOptions prompts, PromptCounts counts)
+    {
+        ModelDir = modelDir; Manifest = manifest; Backend = be; Model = m; Tokenizer = tok; Tasks = tasks; _saePattern = saePattern; _counts = counts;
+        Builder = new PromptBuilder(tok, prompts);
+    }
+
+    /// <summary>
+    /// Loads the model on <paramref name="device"/>. Prompts follow METHOD.md, then the model's manifest, then the seed, then
+    /// <paramref name="adjust"/>; the SAE pattern is <paramref name="sae"/> or the manifest's.
+    /// </summary>
+    public static PipelineContext Open(string modelDir, string device, IReadOnlyList<IclTask> tasks, string? sae, int seed,
+        Func<PromptOptions, PromptOptions>? adjust = null, PromptCounts? counts = null)
+    {
+        var manifest = ModelManifest.Read(modelDir);
+        var be = BackendFactory.Create(device);
+        try
+        {
+            var m = TransformerModel.Load(modelDir, be);
+            var tok = TokenizerLoader.Load(modelDir);
+            var prompts = manifest.Prompts() with { Seed = seed };
+            return new PipelineContext(modelDir, manifest, be, m, tok, tasks, sae ?? manifest.SaePattern, adjust?.Invoke(prompts) ?? prompts, counts ?? new());
+        }
+        catch { be.Dispose(); throw; }
+    }
+
+    /// <summary>The tasks a model folder's manifest names, for commands given no --tasks.</summary>
+    public static IReadOnlyList<IclTask> DefaultTasks(string modelDir) =>
+        ModelManifest.Read(modelDir).TasksPath is { } path ? TaskLoader.Load(path)
+            : throw new ArgumentException($"--tasks is required: {modelDir} has no {ModelManifest.FileName} naming its tasks");
+
+    /// <summary>Every task's prompts (METHOD.md §1 sets), in task order.</summary>
+    public IReadOnlyList<TaskPrompts> Prompts => _prompts ??= Tasks.Select(t => Builder.Build(t, _counts.Icl, _counts.Clean, _counts.Eval)).ToList();
+
+    public void CheckLayer(int layer, string option)
+    {
+        if (layer < 0 || layer > Model.Config.Layers) throw new ArgumentException($"{option} {layer} is outside 0..{Model.Config.Layers}");
+    }
+
+    public string SaeDir(int layer) =>
+        _saePattern?.Replace("{layer}", layer.ToString()) ?? throw new ArgumentException($"--sae is required: {ModelDir} has no {ModelManifest.FileName} naming its SAEs");
+
+    /// <summary>The SAE at resid_pre[layer], on the device.</summary>
+    public DeviceSae Sae(int layer) => SaeOrNull(layer) ?? throw new ArgumentException($"{SaeDir(layer)}: no SAE folder for layer {layer}");
+
+    /// <summary>The SAE at resid_pre[layer], or null where the pattern names no existing folder (the sweep skips the SAE methods there).</summary>
+    public DeviceSae? SaeOrNull(int layer)
+    {
+        if (_saes.TryGetValue(layer, out var s)) return s;
+        string? dir = _saePattern?.Replace("{layer}", layer.ToString());
+        return _saes[layer] = dir != null && Directory.Exists(dir) ? new DeviceSae(SaeLoader.Load(dir, Model.Config.HiddenSize), Backend) : null;
+    }
+
+    /// <summary>The corpus for max-activating examples: the one given, else the manifest's, else null.</summary>
+    public string? Corpus(string? given) => given ?? Manifest.CorpusPath;
+
+    /// <summary>Figure captions: what model, SAE and layer made the numbers.</summary>
+    public string Caption(int layer, string extra = "") =>
+        $"{Path.GetFileName(Path.GetFullPath(ModelDir))}, SAE {Path.GetFileName(Path.GetFullPath(SaeDir(layer)))}, layer {layer}{extra}";
+
+    public void Dispose()
+    {
+        foreach (var s in _saes.Values) s?.Dispose();
+        Model.Dispose();
+        Backend.Dispose();
+    }
+}

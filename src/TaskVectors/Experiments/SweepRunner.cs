@@ -1,0 +1,75 @@
+using NativeTV.TaskVectors.Runs;
+using NativeTV.Sae;
+using NativeTV.TaskVectors.Cleaning;
+using NativeTV.Transformer.Model;
+using NativeTV.TaskVectors;
+
+namespace NativeTV.TaskVectors.Experiments;
+
+/// <summary>Settings of a sweep (METHOD.md defaults, as command-line options).</summary>
+public sealed record SweepOptions(
+    int[] Layers, int NFirst = 2, bool LastSeparatorOnly = false, bool AddZeroShotMean = false, int PursuitK = 20, CleaningOptions? Cleaning = null);
+
+/// <summary>
+/// The task x layer sweep: for each cell the metric with no steering, the task vector, the corrupted-mean
+/// baseline, the SAE reconstruction, gradient pursuit and the cleaned vector (the last three where an SAE
+/// for the layer is given), with the ICL loss as reference. Cells already in the log are skipped.
+/// </summary>
+public sealed class SweepRunner(TransformerModel model, SweepOptions o, Func<int, (DeviceSae Sae, TaskSpecificity Specificity)?> saeAt, string runDir,
+    IReadOnlyDictionary<string, string> provenance)
+{
+    private readonly Dictionary<string, TaskCache> _cache = [];
+
+    private sealed record TaskCache(float[][] Tv, float[][] Corrupted, float[][]? ZeroShotMean, MethodScore ZeroShot, MethodScore Icl);
+
+    public SweepCell Run(TaskPrompts t, int layer)
+    {
+        var c = Cache(t);
+        int li = Array.IndexOf(o.Layers, layer);
+        var tv = c.Tv[li];
+        var methods = new Dictionary<string, MethodScore> { [Methods.ZeroShot] = c.ZeroShot, [Methods.Icl] = c.Icl, [Methods.Tv] = Eval(t, layer, tv) };
+        var baseline = tv.Select((v, j) => v - c.Corrupted[li][j] + (c.ZeroShotMean?[li][j] ?? 0f)).ToArray();
+        methods[Methods.TvMinusCorrupted] = Eval(t, layer, baseline);
+        Dictionary<string, double>? specificity = null;
+        if (saeAt(layer) is { } found)
+        {
+            var (sae, spec) = found;
+            var (recon, f) = sae.Reconstruct(tv);
+            methods[Methods.SaeRecon] = Eval(t, layer, recon, f.Count(x => x != 0f));
+            var (pursued, coeffs) = sae.Pursue(tv, new PursuitOptions(o.PursuitK));
+            methods[Methods.Pursuit] = Eval(t, layer, pursued, coeffs.Count(x => x != 0f));
+            var r = TaskVectorCleaner.Clean(model, sae, layer, PromptBatch.Of(t.Clean, o.NFirst, model.Config.PadTokenId), tv, o.Cleaning ?? new CleaningOptions());
+            var score = Eval(t, layer, r.Vector, r.Features.Count);
+            methods[Methods.Cleaned] = score;
+            // A vector with no features has no specificity (NaN), which JSON cannot hold: its entry is left out.
+            specificity = new Dictionary<string, double>
+            {
+                [Methods.SaeRecon] = spec.Weighted(t.Task.Name, f.Select((w, id) => (id, w))),
+                [Methods.Cleaned] = spec.Weighted(t.Task.Name, r.Features.Select(x => (x.Id, x.Weight))),
+            }.Where(kv => !double.IsNaN(kv.Value)).ToDictionary();
+            CleanedVectorFiles.Write(Path.Combine(runDir, "cleaned"), CleanedVectorFiles.Name(t.Task.Name, layer), r,
+                new Dictionary<string, string>(provenance) { ["task"] = t.Task.Name, ["layer"] = layer.ToString() },
+                new { eval = score, tv = methods[Methods.Tv], task_specificity = specificity }, spec.Of(t.Task.Name));
+        }
+        return new SweepCell(t.Task.Name, layer, methods, specificity);
+    }
+
+    private MethodScore Eval(TaskPrompts t, int layer, float[] v, int? l0 = null) => Score(t.Eval, new Steer(layer, v), l0);
+
+    private MethodScore Score(IReadOnlyList<Prompt> prompts, Steer? steer, int? l0 = null)
+    {
+        var s = ScoreSummary.Of(PromptScorer.Score(model, prompts, steer, o.NFirst));
+        return new MethodScore(s.Nll, s.Accuracy, l0);
+    }
+
+    /// <summary>Per task, once: vectors for every layer from one pass per batch, and the layer-independent references.</summary>
+    private TaskCache Cache(TaskPrompts t)
+    {
+        if (_cache.TryGetValue(t.Task.Name, out var c)) return c;
+        _cache.Clear();
+        var tv = TaskVectorExtractor.Mean(model, t.Icl, o.Layers, o.LastSeparatorOnly);
+        var corrupted = TaskVectorExtractor.Mean(model, t.Corrupted, o.Layers, o.LastSeparatorOnly);
+        var zsMean = o.AddZeroShotMean ? TaskVectorExtractor.Mean(model, t.Eval, o.Layers, lastOnly: true) : null;
+        return _cache[t.Task.Name] = new TaskCache(tv, corrupted, zsMean, Score(t.Eval, null), Score(t.Icl, null));
+    }
+}

@@ -1,0 +1,115 @@
+using NativeTV.Transformer.Files;
+using System.Text.Json;
+
+namespace NativeTV.TaskVectors.Runs;
+
+/// <summary>
+/// RUN_DIR/results.jsonl: one JSON line per finished cell, appended and flushed to disk as each cell
+/// finishes, so a killed run resumes with no cell lost or repeated. On reading, each line is checked: a torn
+/// last line (an interrupted write) is dropped; any other line that is not a cell of this sweep (bad JSON,
+/// the wrong schema, a task or layer outside the sweep, a repeat of an earlier cell) is reported by line
+/// number and moved to results.rejected.jsonl, and every good line is kept.
+/// </summary>
+public sealed class ResultsLog
+{
+    public const string RejectedFile = "results.rejected.jsonl";
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true,
+    };
+    private readonly string _path;
+    public List<SweepCell> Cells { get; } = [];
+
+    /// <summary>The log at <paramref name="path"/> for appending, keeping only cells of these tasks and layers (null: any).</summary>
+    public ResultsLog(string path, IReadOnlyCollection<string>? tasks = null, IReadOnlyCollection<int>? layers = null)
+    {
+        _path = path;
+        if (!File.Exists(path)) return;
+        var (cells, good, rejected) = Parse(path, tasks, layers);
+        Cells.AddRange(cells);
+        if (rejected.Count > 0)
+        {
+            string moved = Path.Combine(Path.GetDirectoryName(path)!, RejectedFile);
+            File.AppendAllLines(moved, rejected.Select(r => r.Text));
+            Warn(path, rejected, $"skipped and moved to {moved}");
+        }
+        // Rewrite with the good lines only, so appends start on a clean line.
+        AtomicFile.WriteAllLines(path, good);
+    }
+
+    /// <summary>The cells of a finished run's log, read without touching it (bad lines are skipped with a warning).</summary>
+    public static IReadOnlyList<SweepCell> Read(string path)
+    {
+        var (cells, _, rejected) = Parse(path, null, null);
+        if (rejected.Count > 0) Warn(path, rejected, "skipped");
+        return cells;
+    }
+
+    private static (List<SweepCell> Cells, List<string> Good, List<(int Line, string Text, string Why)> Rejected) Parse(
+        string path, IReadOnlyCollection<string>? tasks, IReadOnlyCollection<int>? layers)
+    {
+        var lines = File.ReadAllText(path).Split('\n');
+        // The piece after the last newline is empty, or a line whose write was cut off.
+        int last = lines.Length - 1;
+        var cells = new List<SweepCell>();
+        var good = new List<string>();
+        var rejected = new List<(int, string, string)>();
+        var seen = new Dictionary<(string, int), int>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0) continue;
+            var cell = ReadLine(lines[i]);
+            if (cell is null && i == last) continue;
+            string? why = cell is null ? "not a sweep cell (bad JSON, or a task, layer or method score missing)"
+                : tasks?.Contains(cell.Task) == false ? $"task {cell.Task} is not one of this sweep's"
+                : layers?.Contains(cell.Layer) == false ? $"layer {cell.Layer} is not one of this sweep's"
+                : seen.TryGetValue((cell.Task, cell.Layer), out int first) ? $"repeats {cell.Task}, layer {cell.Layer} of line {first}"
+                : null;
+            if (why != null) { rejected.Add((i + 1, lines[i], why)); continue; }
+            seen[(cell!.Task, cell.Layer)] = i + 1;
+            cells.Add(cell);
+            good.Add(lines[i]);
+        }
+        return (cells, good, rejected);
+    }
+
+    private static void Warn(string path, List<(int Line, string Text, string Why)> rejected, string what) =>
+        Console.Error.WriteLine($"warning: {path}: {rejected.Count} line(s) {what}: " + string.Join("; ", rejected.Select(r => $"line {r.Line}: {r.Why}")));
+
+    /// <summary>A line's cell, or null when it is not one: bad JSON or a required field missing.</summary>
+    private static SweepCell? ReadLine(string line)
+    {
+        try
+        {
+            var c = JsonSerializer.Deserialize<SweepCell>(line, Json);
+            return c is { Task.Length: > 0, Methods.Count: > 0 } ? c : null;
+        }
+        catch (JsonException) { return null; }
+    }
+
+    public bool Has(string task, int layer) => Cells.Any(c => c.Task == task && c.Layer == layer);
+
+    public void Append(SweepCell cell)
+    {
+        using (var f = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read))
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(cell, Json) + "\n");
+            f.Write(bytes);
+            f.Flush(flushToDisk: true);
+        }
+        Cells.Add(cell);
+    }
+
+    /// <summary>results.csv: one row per task, layer and method.</summary>
+    public void WriteCsv(string path)
+    {
+        var lines = new List<string> { "task,layer,method,loss,accuracy,l0" };
+        foreach (var c in Cells.OrderBy(c => c.Task).ThenBy(c => c.Layer))
+            foreach (var m in Methods.All.Where(c.Methods.ContainsKey))
+            {
+                var s = c.Methods[m];
+                lines.Add(FormattableString.Invariant($"{c.Task},{c.Layer},{m},{s.Loss:G6},{s.Accuracy:G4},{s.L0}"));
+            }
+        AtomicFile.WriteAllLines(path, lines);
+    }
+}

@@ -1,0 +1,59 @@
+using NativeTV.Transformer.Files;
+using System.Text.Json;
+
+namespace NativeTV.TaskVectors.Runs;
+
+/// <summary>
+/// A run folder held by one writer (<see cref="RunLock"/>), checked to be writable before any work. Its
+/// settings.json guards it: a rerun resumes only with the same settings once results exist, so no folder
+/// mixes results of two configurations; a restart clears what the run wrote, and only that.
+/// </summary>
+public sealed class RunFolder : IDisposable
+{
+    /// <summary>What `sweep` writes.</summary>
+    public static readonly string[] SweepOutputs = ["settings.json", "results.jsonl", "results.csv", ResultsLog.RejectedFile, "figures", "cleaned"];
+    /// <summary>What the feature experiments (`features` and its steps) write.</summary>
+    public static readonly string[] FeatureOutputs = ["feature_steering", "detectors", "cross_layer", "maxact", "report.html"];
+
+    private readonly RunLock _lock;
+    public string Dir { get; }
+
+    private RunFolder(string dir, RunLock l) { Dir = dir; _lock = l; }
+
+    /// <summary>Makes the folder if absent and takes it for <paramref name="command"/>; <paramref name="option"/> names it in errors.</summary>
+    public static RunFolder Open(string dir, string option, string command)
+    {
+        OutputPath.CheckFolder(dir, option);
+        return new RunFolder(dir, RunLock.Acquire(dir, command));
+    }
+
+    /// <summary>Refuses other settings than the results' (unless restarting, which clears every output of the run first), then records them.</summary>
+    public void Guard(IReadOnlyDictionary<string, string> settings, bool restart)
+    {
+        string path = Path.Combine(Dir, "settings.json");
+        if (restart) Clear([.. SweepOutputs, .. FeatureOutputs]);
+        else if (File.Exists(path) && File.Exists(Path.Combine(Dir, "results.jsonl")))
+        {
+            Dictionary<string, string> old;
+            try { old = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? []; }
+            catch (JsonException e) { throw new FormatException($"{path}: not a settings file written by sweep ({e.Message}); use another --out, or --restart"); }
+            var diff = settings.Where(kv => old.GetValueOrDefault(kv.Key) != kv.Value).Select(kv => $"{kv.Key} {old.GetValueOrDefault(kv.Key) ?? "(none)"} -> {kv.Value}").ToList();
+            if (diff.Count > 0) throw new ArgumentException($"{Dir} holds a run with other settings ({string.Join("; ", diff)}): use another --out, or --restart");
+            return;
+        }
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(settings, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Deletes these entries of the folder (files or folders); anything else a person put there stays.</summary>
+    public void Clear(IEnumerable<string> entries)
+    {
+        foreach (var e in entries)
+        {
+            string p = Path.Combine(Dir, e);
+            if (Directory.Exists(p)) Directory.Delete(p, recursive: true);
+            else File.Delete(p);
+        }
+    }
+
+    public void Dispose() => _lock.Dispose();
+}

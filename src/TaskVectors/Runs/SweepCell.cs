@@ -1,0 +1,19 @@
+namespace NativeTV.TaskVectors.Runs;
+
+/// <summary>A method's metric in one cell: mean loss (METHOD.md §3) and first-token accuracy on the evaluation prompts, and the vector's L0 where it has one.</summary>
+public sealed record MethodScore(double Loss, double Accuracy, int? L0 = null);
+
+/// <summary>
+/// One task x layer result: every method's score (results.jsonl holds one per line), and where an SAE was
+/// used the task specificity (see TaskSpecificity) of the SAE reconstruction's and the cleaned vector's features.
+/// </summary>
+public sealed record SweepCell(string Task, int Layer, Dictionary<string, MethodScore> Methods, Dictionary<string, double>? Specificity = null);
+
+/// <summary>The method names of a sweep, in the order figures and tables list them.</summary>
+public static class Methods
+{
+    public const string ZeroShot = "zero_shot", Tv = "tv", TvMinusCorrupted = "tv_minus_corrupted", SaeRecon = "sae_reconstruction",
+        Pursuit = "gradient_pursuit", Cleaned = "cleaned", Icl = "icl";
+
+    public static readonly string[] All = [ZeroShot, Tv, TvMinusCorrupted, SaeRecon, Pursuit, Cleaned, Icl];
+}

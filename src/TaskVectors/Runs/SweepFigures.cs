@@ -1,0 +1,42 @@
+
+namespace NativeTV.TaskVectors.Runs;
+
+/// <summary>The post's figures from a sweep: loss against layer, one line per method, per task and averaged over tasks.</summary>
+public static class SweepFigures
+{
+    public static void Write(string dir, IReadOnlyList<SweepCell> cells, string caption)
+    {
+        foreach (var task in cells.Select(c => c.Task).Distinct())
+            LossByLayer(Path.Combine(dir, $"loss_by_layer.{TaskFileName.Of(task)}"), $"{task}: loss by layer", caption, cells.Where(c => c.Task == task).ToList());
+        LossByLayer(Path.Combine(dir, "loss_by_layer.mean"), "mean over tasks: loss by layer", caption, cells
+            .GroupBy(c => c.Layer)
+            .Select(g => new SweepCell("mean", g.Key, Methods.All
+                .Where(m => g.All(c => c.Methods.ContainsKey(m)))
+                .ToDictionary(m => m, m => new MethodScore(g.Average(c => c.Methods[m].Loss), g.Average(c => c.Methods[m].Accuracy)))))
+            .ToList());
+    }
+
+    /// <summary>Per task, the coefficient-weighted task specificity of the SAE reconstruction's and the cleaned vector's features (chance = 1 / tasks).</summary>
+    public static void Specificity(string dir, IReadOnlyList<SweepCell> cells, string caption)
+    {
+        foreach (var layer in cells.Where(c => c.Specificity != null).Select(c => c.Layer).Distinct())
+        {
+            var at = cells.Where(c => c.Layer == layer && c.Specificity != null).ToList();
+            int tasks = cells.Select(c => c.Task).Distinct().Count();
+            Figures.GroupedBars(Path.Combine(dir, $"task_specificity.L{layer}"), $"task specificity of SAE features at layer {layer} (chance {1.0 / tasks:F3})", caption,
+                "weighted specificity", at.Select(c => c.Task).ToArray(),
+                [(Methods.SaeRecon, at.Select(c => c.Specificity!.GetValueOrDefault(Methods.SaeRecon)).ToArray()), (Methods.Cleaned, at.Select(c => c.Specificity!.GetValueOrDefault(Methods.Cleaned)).ToArray())]);
+        }
+    }
+
+    private static void LossByLayer(string path, string title, string caption, List<SweepCell> cells)
+    {
+        var ordered = cells.OrderBy(c => c.Layer).ToList();
+        var series = Methods.All.Select(m =>
+        {
+            var have = ordered.Where(c => c.Methods.ContainsKey(m)).ToList();
+            return (m, have.Select(c => (double)c.Layer).ToArray(), have.Select(c => c.Methods[m].Loss).ToArray());
+        });
+        Figures.Lines(path, title, caption, "layer (resid_pre)", "loss (nll of the answer's first tokens)", series);
+    }
+}

@@ -1,4 +1,0 @@
-namespace NativeTV.Transformer.Organism;
-
-/// <summary>The three one-token surface forms of an organism item: language A, its plural, language B.</summary>
-public enum WordForm { A, P, B }
