@@ -12,7 +12,11 @@ public static class FeatureLists
     public static int[] Resolve(string? given, string runDir, int layer, int dSae) =>
         InRange(given is null ? FromRun(runDir, layer) : Parse(given), dSae);
 
-    public static int[] Parse(string s) => File.Exists(s) ? FromJson(s) : Cli.Parse.IntList(s, "--features");
+    /// <summary>Ids ("3,5-7") or, for anything else, the features JSON it names.</summary>
+    public static int[] Parse(string s) =>
+        s.All(c => char.IsAsciiDigit(c) || c is ',' or '-' or ' ') ? Cli.Parse.IntList(s, "--features")
+        : File.Exists(s) ? FromJson(s)
+        : throw new FileNotFoundException($"--features: no file {s} (give feature ids like 3,5-7 or a features JSON)");
 
     public static int[] FromJson(string path)
     {
