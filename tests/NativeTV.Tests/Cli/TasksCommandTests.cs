@@ -28,4 +28,14 @@ public class TasksCommandTests
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(stderr, Does.StartWith($"error: {bad}: malformed JSON at line 4"));
     }
+
+    [Test]
+    public void PrintsATaskNameWithBrackets()
+    {
+        string dir = Fixtures.TempDir();
+        File.WriteAllText(Path.Combine(dir, "a[b].json"), "{\"hot\": \"cold\", \"[up]\": \"down\"}");
+        var (exit, stdout, stderr) = NativetvProcess.Run("tasks", "list", "--tasks", dir);
+        Assert.That(exit, Is.Zero, stderr);
+        Assert.That(ConsoleTable.Rows(stdout).Single(r => r[0] == "a[b]")[3], Is.EqualTo("hot -> cold"));
+    }
 }
