@@ -10,7 +10,7 @@ public class OptionValidationTests
 
     private static IEnumerable<TestCaseData> Cases()
     {
-        TestCaseData Case(string message, params string[] args) => new TestCaseData(args, message).SetName(message);
+        TestCaseData Case(string message, params string[] args) => new TestCaseData(args, message).SetName($"{args[0]}: {message}");
         yield return Case("--steps must be at least 1, not 0", "organism", "train", "--out", "OUT", "--steps", "0");
         yield return Case("--lr must be above 0, not 0", "organism", "train", "--out", "OUT", "--lr", "0");
         yield return Case("--lr must be above 0, not NaN", "organism", "train", "--out", "OUT", "--lr", "NaN");
