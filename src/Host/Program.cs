@@ -20,4 +20,8 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
     ReportCommand.Create(),
     TasksCommand.Create(),
 };
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+// A command's bad option values are one `error:` line each, like errors in its work; a bare group (nativetv, bench) shows its help.
+if (parsed.Errors.Count > 0 && parsed.CommandResult.Command.Subcommands.Count == 0)
+    return NativeTV.Host.Cli.CliErrors.Report(parsed.Errors.Select(e => e.Message));
+return parsed.Invoke();

@@ -12,10 +12,17 @@ public static class CliErrors
         try { return action(); }
         catch (Exception e) when (e is CheckpointException or ArgumentException or IOException or InvalidOperationException or FormatException or KeyNotFoundException or UnauthorizedAccessException or OptimizationDivergedException)
         {
-            AnsiConsole.Console.Profile.Out.Writer.Flush();
-            Console.Error.WriteLine($"error: {e.Message}");
+            Report([e.Message]);
             if (Environment.GetEnvironmentVariable("NATIVETV_DEBUG") == "1") Console.Error.WriteLine(e);
             return 1;
         }
+    }
+
+    /// <summary>Prints each message as one `error: ...` line; exit code 1.</summary>
+    public static int Report(IEnumerable<string> messages)
+    {
+        AnsiConsole.Console.Profile.Out.Writer.Flush();
+        foreach (var m in messages) Console.Error.WriteLine($"error: {m}");
+        return 1;
     }
 }

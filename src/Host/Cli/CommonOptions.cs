@@ -34,7 +34,7 @@ public sealed class SteeringOptions
     public Option<int?> Layer { get; } = new("--steer-layer") { Description = "add the vector to resid_pre[L] (0..n_layers)" };
     public Option<string?> Vector { get; } = new("--steer-vector") { Description = "safetensors file with a float tensor `vector` [d_model]" };
     public Option<string?> Positions { get; } = new("--steer-positions") { Description = "comma-separated token positions (default: the last prompt token)" };
-    public Option<float> Scale { get; } = new("--steer-scale") { Description = "multiplier of the vector", DefaultValueFactory = _ => 1f };
+    public Option<float> Scale { get; } = new Option<float>("--steer-scale") { Description = "multiplier of the vector", DefaultValueFactory = _ => 1f }.Finite();
 
     public void AddTo(Command c) { c.Options.Add(Layer); c.Options.Add(Vector); c.Options.Add(Positions); c.Options.Add(Scale); }
 

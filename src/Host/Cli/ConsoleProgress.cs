@@ -10,7 +10,7 @@ public static class ConsoleProgress
         T result = default!;
         AnsiConsole.Progress().Start(ctx =>
         {
-            var bar = ctx.AddTask(description, maxValue: Math.Max(1, max));
+            var bar = ctx.AddTask(Markup.Escape(description), maxValue: Math.Max(1, max));
             result = work(bar);
             bar.Value = bar.MaxValue;
         });
@@ -24,7 +24,7 @@ public static class ConsoleProgress
         int offset = -stepsPerTask;
         return (task, step) =>
         {
-            if (task != current) { current = task; offset += stepsPerTask; bar.Description = $"{label}: {task}"; }
+            if (task != current) { current = task; offset += stepsPerTask; bar.Description = Markup.Escape($"{label}: {task}"); }
             bar.Value = offset + step;
         };
     }

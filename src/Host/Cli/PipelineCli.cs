@@ -13,7 +13,7 @@ public sealed class PipelineCli
     public Option<string> Model { get; } = CommonOptions.Model();
     public Option<string> Device { get; } = CommonOptions.Device();
     public Option<string?> Tasks { get; } = CommonOptions.Tasks();
-    public Option<string?> Task { get; } = new("--task") { Description = "only these tasks of --tasks, by name (comma list)" };
+    public Option<string?> Task { get; } = new("--task") { Description = "only these tasks of --tasks, by name (comma list), in this order" };
     public Option<string?> Sae { get; } = new("--sae") { Description = "SAE folder, or a pattern with {layer} (default for the organism: MODEL/sae-l{layer})" };
     public Option<int> Seed { get; } = new("--seed") { Description = "prompt sampling seed", DefaultValueFactory = _ => 0 };
     public Option<string> Run { get; } = new("--run") { Description = "run folder (of a sweep) to read cleaned features from and write results into", DefaultValueFactory = _ => "runs/sweep" };
@@ -33,6 +33,6 @@ public sealed class PipelineCli
         var wanted = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var unknown = wanted.Where(n => all.All(t => t.Name != n)).ToList();
         if (unknown.Count > 0) throw new ArgumentException($"--task: no task {string.Join(", ", unknown)} (tasks: {string.Join(", ", all.Select(t => t.Name))})");
-        return all.Where(t => wanted.Contains(t.Name)).ToList();
+        return wanted.Distinct().Select(n => all.First(t => t.Name == n)).ToList();
     }
 }

@@ -19,9 +19,8 @@ public static class SweepSummary
 
     public static void Print(IReadOnlyList<SweepCell> cells)
     {
-        var t = new Table();
-        foreach (var h in Header) t.AddColumn(h);
-        foreach (var row in Rows(cells)) t.AddRow(row.Select(Markup.Escape).ToArray());
+        var t = TextTable.Create(Header);
+        foreach (var row in Rows(cells)) t.AddText(row);
         t.Caption(Caption);
         AnsiConsole.Write(t);
     }

@@ -25,11 +25,11 @@ public static class BenchCommand
     public sealed class ShapeOptions
     {
         public Option<string> Device { get; } = CommonOptions.Device();
-        public Option<int> Layers { get; } = new("--layers") { DefaultValueFactory = _ => 4 };
-        public Option<int> DModel { get; } = new("--d-model") { DefaultValueFactory = _ => 2048 };
-        public Option<int> Vocab { get; } = new("--vocab") { Description = "logits are computed only where needed", DefaultValueFactory = _ => 32000 };
+        public Option<int> Layers { get; } = new Option<int>("--layers") { DefaultValueFactory = _ => 4 }.AtLeast(1);
+        public Option<int> DModel { get; } = new Option<int>("--d-model") { DefaultValueFactory = _ => 2048 }.AtLeast(1);
+        public Option<int> Vocab { get; } = new Option<int>("--vocab") { Description = "logits are computed only where needed", DefaultValueFactory = _ => 32000 }.AtLeast(1);
         public Option<string> DType { get; } = new("--dtype") { Description = "stored weight dtype", DefaultValueFactory = _ => "bf16" };
-        public Option<int> Reps { get; } = new("--reps") { DefaultValueFactory = _ => 3 };
+        public Option<int> Reps { get; } = new Option<int>("--reps") { DefaultValueFactory = _ => 3 }.AtLeast(1);
 
         public void AddTo(Command c) { c.Options.Add(Device); c.Options.Add(Layers); c.Options.Add(DModel); c.Options.Add(Vocab); c.Options.Add(DType); c.Options.Add(Reps); }
 
@@ -69,8 +69,8 @@ public static class BenchCommand
 
     public static void Print(IEnumerable<(string Measure, string Value)> rows)
     {
-        var t = new Table().AddColumn("measure").AddColumn("value");
-        foreach (var (m, v) in rows) t.AddRow(Markup.Escape(m), Markup.Escape(v));
+        var t = TextTable.Create("measure", "value");
+        foreach (var (m, v) in rows) t.AddText(m, v);
         AnsiConsole.Write(t);
     }
 }

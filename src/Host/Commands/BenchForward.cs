@@ -14,7 +14,7 @@ public static class BenchForward
     public static Command Create()
     {
         var shape = new BenchCommand.ShapeOptions();
-        var tokens = new Option<int>("--tokens") { DefaultValueFactory = _ => 1024 };
+        var tokens = new Option<int>("--tokens") { DefaultValueFactory = _ => 1024 }.AtLeast(1);
         var cmd = new Command("forward", "Forward pass tokens/s and GFLOP/s vs the raw GEMM rate (Gemma shape: head_dim 256, 1 kv head, d_mlp 8 d)") { tokens };
         shape.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>

@@ -15,12 +15,12 @@ public static class BenchSae
     public static Command Create()
     {
         var device = CommonOptions.Device();
-        var dIn = new Option<int>("--d-in") { DefaultValueFactory = _ => 2048 };
-        var dSae = new Option<int>("--d-sae") { DefaultValueFactory = _ => 32768 };
-        var k = new Option<int>("--k") { DefaultValueFactory = _ => 20 };
-        var vectors = new Option<int>("--vectors") { Description = "vectors per pursuit batch", DefaultValueFactory = _ => 256 };
-        var tokens = new Option<int>("--tokens") { Description = "tokens per encode batch", DefaultValueFactory = _ => 1024 };
-        var reps = new Option<int>("--reps") { DefaultValueFactory = _ => 3 };
+        var dIn = new Option<int>("--d-in") { DefaultValueFactory = _ => 2048 }.AtLeast(1);
+        var dSae = new Option<int>("--d-sae") { DefaultValueFactory = _ => 32768 }.AtLeast(1);
+        var k = new Option<int>("--k") { DefaultValueFactory = _ => 20 }.AtLeast(1);
+        var vectors = new Option<int>("--vectors") { Description = "vectors per pursuit batch", DefaultValueFactory = _ => 256 }.AtLeast(1);
+        var tokens = new Option<int>("--tokens") { Description = "tokens per encode batch", DefaultValueFactory = _ => 1024 }.AtLeast(1);
+        var reps = new Option<int>("--reps") { DefaultValueFactory = _ => 3 }.AtLeast(1);
         var cmd = new Command("sae", "SAE encode and training tokens/s and gradient pursuit vectors/s vs the raw GEMM rate") { device, dIn, dSae, k, vectors, tokens, reps };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {

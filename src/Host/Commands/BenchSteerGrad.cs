@@ -13,9 +13,9 @@ public static class BenchSteerGrad
     public static Command Create()
     {
         var shape = new BenchCommand.ShapeOptions();
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 24 };
-        var tokens = new Option<int>("--tokens") { Description = "tokens per prompt", DefaultValueFactory = _ => 40 };
-        var layer = new Option<int>("--layer") { Description = "steered layer (the backward runs down to it)", DefaultValueFactory = _ => 0 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 24 }.AtLeast(1);
+        var tokens = new Option<int>("--tokens") { Description = "tokens per prompt", DefaultValueFactory = _ => 40 }.AtLeast(3);
+        var layer = new Option<int>("--layer") { Description = "steered layer (the backward runs down to it)", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var cmd = new Command("steer-grad", "Forward-only vs forward+backward time of the steering gradient") { batch, tokens, layer };
         shape.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>

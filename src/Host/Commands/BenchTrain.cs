@@ -18,8 +18,8 @@ public static class BenchTrain
     public static Command Create()
     {
         var device = CommonOptions.Device();
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
-        var reps = new Option<int>("--reps") { DefaultValueFactory = _ => 5 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 }.AtLeast(1);
+        var reps = new Option<int>("--reps") { DefaultValueFactory = _ => 5 }.AtLeast(1);
         var profile = new Option<bool>("--profile") { Description = "time every op (synchronising after each)" };
         var cmd = new Command("train", "Organism training step: tokens/s and GFLOP/s vs the raw GEMM rate") { device, batch, reps, profile };
         cmd.SetAction(pr => CliErrors.Run(() =>
@@ -55,10 +55,10 @@ public static class BenchTrain
             ]);
             if (prof != null)
             {
-                var t = new Table().AddColumn("op").AddColumn("calls / step").AddColumn("ms / step").AddColumn("share");
+                var t = TextTable.Create("op", "calls / step", "ms / step", "share");
                 double total = prof.Report().Sum(r => r.Ms);
                 foreach (var (op, calls, ms) in prof.Report())
-                    t.AddRow(op, $"{calls / (double)(n + 1):F0}", $"{ms / (n + 1):F2}", $"{ms / total:P1}");
+                    t.AddText(op, $"{calls / (double)(n + 1):F0}", $"{ms / (n + 1):F2}", $"{ms / total:P1}");
                 AnsiConsole.Write(t);
             }
             return 0;

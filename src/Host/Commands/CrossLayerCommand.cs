@@ -38,10 +38,9 @@ public static class CrossLayerCommand
     {
         var rs = ConsoleProgress.Run("cross-layer", ctx.Prompts.Count * o.Steps, bar =>
             CrossLayerReading.Run(ctx, from, to, o, dir, ConsoleProgress.PerTask(bar, o.Steps, "cross-layer")));
-        var t = new Table().AddColumn("task").AddColumn($"TV at {from}").AddColumn($"cleaned at {from} (L0)").AddColumn($"TV at {to}")
-            .AddColumn("overlap: induced / zero-shot").AddColumn("specificity: TV / induced");
+        var t = TextTable.Create("task", $"TV at {from}", $"cleaned at {from} (L0)", $"TV at {to}", "overlap: induced / zero-shot", "specificity: TV / induced");
         foreach (var r in rs)
-            t.AddRow(r.Task, $"{r.EarlyTv.Nll:F2}", $"{r.Cleaned.Nll:F2} ({r.CleanedL0})", $"{r.LateTv.Nll:F2}", $"{r.Overlap:F2} / {r.OverlapZeroShot:F2}", $"{r.SpecificityTv:F2} / {r.SpecificityInduced:F2}");
+            t.AddText(r.Task, $"{r.EarlyTv.Nll:F2}", $"{r.Cleaned.Nll:F2} ({r.CleanedL0})", $"{r.LateTv.Nll:F2}", $"{r.Overlap:F2} / {r.OverlapZeroShot:F2}", $"{r.SpecificityTv:F2} / {r.SpecificityInduced:F2}");
         t.Caption($"zero-shot evaluation loss; layer-{to} SAE features of the residual the cleaned layer-{from} vector induces, against the plain layer-{to} task vector");
         AnsiConsole.Write(t);
         return rs;

@@ -17,7 +17,7 @@ public static class DetectorsCommand
     {
         var cli = new PipelineCli();
         var layer = new Option<int>("--layer") { Description = "resid_pre layer the detectors are read, steered and cleaned at", Required = true };
-        var scale = new Option<float>("--scale") { Description = "steering scale of the detector matrix", DefaultValueFactory = _ => 25f };
+        var scale = new Option<float>("--scale") { Description = "steering scale of the detector matrix", DefaultValueFactory = _ => 25f }.Finite();
         var exampleIn = new Option<string?>("--example-input") { Description = "input of the one-shot prompts' generic example (default \"X\"; the organism: \",\")" };
         var exampleOut = new Option<string?>("--example-output") { Description = "its output (default \"Y\"; the organism: \",\")" };
         var clean = new CleaningCli(l1: 5e-4f);
@@ -61,7 +61,7 @@ public static class DetectorsCommand
         bool spec = rs.Any(r => !double.IsNaN(r.Specificity));
         if (spec) t.AddColumn("specificity");
         foreach (var r in rs)
-            t.AddRow([r.Task, $"{r.None.Nll:F2}", $"{r.Raw.Nll:F2}", $"{r.Cleaned.Nll:F2} ({r.Cleaning.Features.Count})", .. spec ? new[] { $"{r.Specificity:F2}" } : []]);
+            t.AddText([r.Task, $"{r.None.Nll:F2}", $"{r.Raw.Nll:F2}", $"{r.Cleaned.Nll:F2} ({r.Cleaning.Features.Count})", .. spec ? new[] { $"{r.Specificity:F2}" } : []]);
         t.Caption("one-shot evaluation loss; specificity: weighted by the cleaned weights, chance = 1 / tasks");
         AnsiConsole.Write(t);
     }

@@ -13,7 +13,7 @@ public static class FeatureSteerCommand
         var cli = new PipelineCli();
         var layer = new Option<int>("--layer") { Description = "resid_pre layer", Required = true };
         var features = new Option<string?>("--features") { Description = "feature ids (comma list) or a features JSON; default: the union of the features kept in RUN/cleaned/*.L{layer}.json" };
-        var scale = new Option<float>("--scale") { DefaultValueFactory = _ => 20f };
+        var scale = new Option<float>("--scale") { DefaultValueFactory = _ => 20f }.Finite();
         var cmd = new Command("feature-steer", "Steer every task's zero-shot prompts with single SAE features: the task x feature matrix (METHOD.md §7)") { layer, features, scale };
         cli.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>

@@ -21,10 +21,10 @@ public static class FeaturesCommand
         var layer = new Option<int?>("--layer") { Description = "layer of the sweep's cleaned vectors to study (default: of the layers cleaned at, where the task vector works best)" };
         var detectorLayer = new Option<int?>("--detector-layer") { Description = "default: one below --layer when an SAE exists there, else --layer" };
         var crossFrom = new Option<int?>("--cross-from") { Description = "clean there and read at --layer (default: one below --layer when an SAE exists there; -1 skips it)" };
-        var scale = new Option<float>("--scale") { Description = "single-feature steering scale", DefaultValueFactory = _ => 20f };
-        var detectorScale = new Option<float>("--detector-scale") { Description = "detector matrix scale", DefaultValueFactory = _ => 25f };
+        var scale = new Option<float>("--scale") { Description = "single-feature steering scale", DefaultValueFactory = _ => 20f }.Finite();
+        var detectorScale = new Option<float>("--detector-scale") { Description = "detector matrix scale", DefaultValueFactory = _ => 25f }.Finite();
         var corpus = new Option<string?>("--corpus") { Description = "corpus for max-activating examples (default for the organism: MODEL/corpus.jsonl; other models skip them without one)" };
-        var top = new Option<int>("--top") { Description = "max-activating examples per feature", DefaultValueFactory = _ => 20 };
+        var top = new Option<int>("--top") { Description = "max-activating examples per feature", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var restart = new Option<bool>("--restart") { Description = "redo the steps whose results exist" };
         var cmd = new Command("features", "After `sweep`: feature steering, detectors, cross-layer reading, max-activating examples and the HTML report (METHOD.md §7)")
         { layer, detectorLayer, crossFrom, scale, detectorScale, corpus, top, restart };

@@ -14,7 +14,7 @@ public static class GenerateCommand
         var device = CommonOptions.Device();
         var input = new ModelInput();
         var steering = new SteeringOptions();
-        var maxNew = new Option<int>("--max-new-tokens") { Description = "tokens to generate", DefaultValueFactory = _ => 20 };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "tokens to generate", DefaultValueFactory = _ => 20 }.AtLeast(0);
         var cmd = new Command("generate", "Greedy decoding, with optional steering at prompt positions") { model, device, maxNew };
         input.AddTo(cmd);
         steering.AddTo(cmd);

@@ -20,8 +20,8 @@ public static class InfoCommand
             var c = ck.Config;
             var dt = ck.StoredDType;
             long weights = c.ParameterCount * NativeTV.Kernels.DTypes.Size(dt);
-            var t = new Table().AddColumn("field").AddColumn("value");
-            void Row(string k, object v) => t.AddRow(k, Markup.Escape(v.ToString()!));
+            var t = TextTable.Create("field", "value");
+            void Row(string k, object v) => t.AddText(k, $"{v}");
             Row("folder", ck.Dir);
             Row("architecture", c.Arch == Architecture.Gemma ? "gemma (Gemma 1)" : "phi3 (Phi-3)");
             Row("layers", c.Layers);

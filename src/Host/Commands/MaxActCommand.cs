@@ -19,10 +19,10 @@ public static class MaxActCommand
         var layer = new Option<int>("--layer") { Description = "resid_pre layer", Required = true };
         var corpus = new Option<string?>("--corpus") { Description = "plain text (a document per line) or .jsonl with a \"text\" field; default for the organism: MODEL/corpus.jsonl" };
         var features = new Option<string?>("--features") { Description = "feature ids (comma list) or a features JSON; default: the union of the features kept in RUN/cleaned/*.L{layer}.json" };
-        var top = new Option<int>("--top") { Description = "examples per feature (at most one per context)", DefaultValueFactory = _ => 20 };
-        var window = new Option<int>("--window") { Description = "tokens shown before the activating token (4 after it)", DefaultValueFactory = _ => 8 };
-        var context = new Option<int>("--context") { Description = "tokens per context (BOS included, BOS positions left out)", DefaultValueFactory = _ => 64 };
-        var maxContexts = new Option<int?>("--max-contexts") { Description = "stop after this many contexts (default: the whole corpus)" };
+        var top = new Option<int>("--top") { Description = "examples per feature (at most one per context)", DefaultValueFactory = _ => 20 }.AtLeast(1);
+        var window = new Option<int>("--window") { Description = "tokens shown before the activating token (4 after it)", DefaultValueFactory = _ => 8 }.AtLeast(0);
+        var context = new Option<int>("--context") { Description = "tokens per context (BOS included, BOS positions left out)", DefaultValueFactory = _ => 64 }.AtLeast(2);
+        var maxContexts = new Option<int?>("--max-contexts") { Description = "stop after this many contexts (default: the whole corpus)" }.AtLeast(1);
         var run = new Option<string>("--run") { Description = "run folder to read cleaned features from and write maxact/ into", DefaultValueFactory = _ => "runs/sweep" };
         var cmd = new Command("maxact", "Each feature's max-activating examples over a corpus (METHOD.md §7), as JSON and an HTML page")
         { model, device, sae, layer, corpus, features, top, window, context, maxContexts, run };

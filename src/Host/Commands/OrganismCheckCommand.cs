@@ -34,7 +34,7 @@ public static class OrganismCheckCommand
             OrganismCheckReport report = null!;
             AnsiConsole.Status().Start("measuring", ctx =>
             {
-                report = OrganismChecks.Run(m, pr.GetValue(seed), s => ctx.Status(s));
+                report = OrganismChecks.Run(m, pr.GetValue(seed), s => ctx.Status(Markup.Escape(s)));
                 // The committed organism carries its layer-2 SAE: check it too when present.
                 string saeDir = Path.Combine(dir, $"sae-l{OrganismSaeLayer}");
                 if (Directory.Exists(saeDir))

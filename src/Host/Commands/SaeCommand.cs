@@ -34,8 +34,8 @@ public static class SaeCommand
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             var s = SaeLoader.Load(pr.GetValue(sae)!);
-            var t = new Table().AddColumn("field").AddColumn("value");
-            void Row(string k, object v) => t.AddRow(k, Markup.Escape(v.ToString()!));
+            var t = TextTable.Create("field", "value");
+            void Row(string k, object v) => t.AddText(k, $"{v}");
             Row("source", s.Source);
             Row("architecture", s.Arch + (s.Arch == SaeArchitecture.TopK ? $" (k = {s.K})" : ""));
             Row("d_in", s.DIn);
@@ -70,7 +70,7 @@ public static class SaeCommand
         var device = CommonOptions.Device();
         var input = new Option<string>("--in") { Description = "safetensors with a float tensor `y` [N, d_in]", Required = true };
         var output = new Option<string>("--out") { Description = "writes float32 `coeffs` [N, d_sae] and `recon` [N, d_in]", Required = true };
-        var k = new Option<int>("--k") { Description = "iterations (support size at most k)", DefaultValueFactory = _ => 20 };
+        var k = new Option<int>("--k") { Description = "iterations (support size at most k)", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var signed = new Option<bool>("--signed") { Description = "signed coefficients (default: non-negative)" };
         var subtract = new Option<bool>("--subtract-b-dec") { Description = "code y - b_dec and add b_dec back to the reconstruction" };
         var normalize = new Option<bool>("--normalize-rows") { Description = "use unit-norm decoder rows (coefficients refer to them)" };
@@ -81,7 +81,7 @@ public static class SaeCommand
             return MapRows(pr.GetValue(sae)!, pr.GetValue(input)!, "y", pr.GetValue(output)!, pr.GetValue(device)!,
                 ("coeffs", s => s.DSae), ("recon", s => s.DIn),
                 [("k", opts.K.ToString()), ("signed", opts.Signed.ToString()), ("subtract_b_dec", opts.SubtractBDec.ToString()), ("normalize_rows", opts.NormalizeRows.ToString())],
-                (ds, y, coeffs, recon) => ds.Pursuit(y, opts, coeffs, recon));
+                (ds, y, coeffs, recon) => ds.Pursuit(y, opts with { K = OptionRules.AtMost("--k", opts.K, ds.Sae.DSae, "the SAE's d_sae") }, coeffs, recon));
         }));
         return cmd;
     }

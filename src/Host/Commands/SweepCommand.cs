@@ -30,15 +30,15 @@ public static class SweepCommand
         var layers = new Option<string?>("--layers") { Description = "layers of resid_pre to sweep, e.g. 0-17 or 6,12 (default: all, 0..n_layers)" };
         var sae = new Option<string?>("--sae") { Description = "SAE folder pattern with {layer}, e.g. saes/layer_{layer}; layers without one skip the SAE methods (default for the organism: MODEL/sae-l{layer})" };
         var outDir = new Option<string>("--out") { Description = "run folder (a rerun resumes it)", DefaultValueFactory = _ => "runs/sweep" };
-        var shots = new Option<int?>("--shots") { Description = "demonstrations per ICL prompt (default 19; the organism, trained on 10-pair sequences: 8)" };
+        var shots = new Option<int?>("--shots") { Description = "demonstrations per ICL prompt (default 19; the organism, trained on 10-pair sequences: 8)" }.AtLeast(0);
         var prefix = new Option<string?>("--prefix") { Description = "prompt prefix (default \"Follow the pattern:\\n\"; the organism: none)" };
-        var iclPrompts = new Option<int>("--prompts") { Description = "ICL prompts per task vector", DefaultValueFactory = _ => 16 };
-        var cleanPrompts = new Option<int>("--clean-prompts") { DefaultValueFactory = _ => 24 };
-        var evalPrompts = new Option<int>("--eval-prompts") { DefaultValueFactory = _ => 32 };
-        var nFirst = new Option<int>("--n-first") { Description = "answer tokens in the loss", DefaultValueFactory = _ => 2 };
+        var iclPrompts = new Option<int>("--prompts") { Description = "ICL prompts per task vector", DefaultValueFactory = _ => 16 }.AtLeast(1);
+        var cleanPrompts = new Option<int>("--clean-prompts") { DefaultValueFactory = _ => 24 }.AtLeast(1);
+        var evalPrompts = new Option<int>("--eval-prompts") { DefaultValueFactory = _ => 32 }.AtLeast(1);
+        var nFirst = new Option<int>("--n-first") { Description = "answer tokens in the loss", DefaultValueFactory = _ => 2 }.AtLeast(1);
         var lastOnly = new Option<bool>("--last-separator-only") { Description = "task vector from the last separator of each prompt only (Hendel et al.)" };
         var addZs = new Option<bool>("--add-zero-shot-mean") { Description = "corrupted baseline: TV - corrupted mean + zero-shot mean" };
-        var k = new Option<int>("--k") { Description = "gradient pursuit iterations", DefaultValueFactory = _ => 20 };
+        var k = new Option<int>("--k") { Description = "gradient pursuit iterations", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var clean = new CleaningCli();
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var restart = new Option<bool>("--restart") { Description = "discard the run folder's results" };
@@ -80,11 +80,13 @@ public static class SweepCommand
                 string? path = saePattern?.Replace("{layer}", L.ToString());
                 if (path == null || !Directory.Exists(path)) return saes[L] = null;
                 var ds = new DeviceSae(SaeLoader.Load(path, m.Config.HiddenSize), be);
+                OptionRules.AtMost("--k", pr.GetValue(k), ds.Sae.DSae, $"the d_sae of {path}");
                 return saes[L] = (ds, TaskSpecificity.Measure(m, ds, L, prompts.Select(p => (p.Task.Name, p.Icl)).ToList()));
             }
             var log = new ResultsLog(Path.Combine(run, "results.jsonl"), taskList.Select(t => t.Name).ToHashSet(), layerList);
             var runner = new SweepRunner(m, new SweepOptions(layerList, po.NFirst, pr.GetValue(lastOnly), pr.GetValue(addZs), pr.GetValue(k), cleaning), SaeAt, run, settings);
             var todo = taskList.SelectMany(t => layerList.Select(L => (t, L))).Where(c => !log.Has(c.t.Name, c.L)).ToList();
+            foreach (int L in todo.Select(c => c.L).Distinct()) SaeAt(L); // every SAE loaded (and --k checked) before any cell runs
             if (log.Cells.Count > 0) Console.WriteLine($"resuming {run}: {log.Cells.Count} cells done, {todo.Count} to go");
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
             {
@@ -113,10 +115,10 @@ public static class SweepCommand
 /// <summary>The cleaning options shared by `sweep`, `clean` and `detectors` (METHOD.md §6 defaults; detectors use L1 5e-4).</summary>
 public sealed class CleaningCli(float l1 = 0.05f)
 {
-    public Option<float> L1 { get; } = new("--l1") { Description = "L1 penalty on the feature activations", DefaultValueFactory = _ => l1 };
-    public Option<float> Lr { get; } = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-2f };
-    public Option<int> Steps { get; } = new("--steps") { DefaultValueFactory = _ => 1000 };
-    public Option<int> Patience { get; } = new("--patience") { Description = "stop when L0 has not reached a new minimum for this many steps", DefaultValueFactory = _ => 200 };
+    public Option<float> L1 { get; } = new Option<float>("--l1") { Description = "L1 penalty on the feature activations", DefaultValueFactory = _ => l1 }.AtLeast(0f);
+    public Option<float> Lr { get; } = new Option<float>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-2f }.Above(0f);
+    public Option<int> Steps { get; } = new Option<int>("--steps") { DefaultValueFactory = _ => 1000 }.AtLeast(1);
+    public Option<int> Patience { get; } = new Option<int>("--patience") { Description = "stop when L0 has not reached a new minimum for this many steps", DefaultValueFactory = _ => 200 }.AtLeast(1);
     public Option<bool> LossPatience { get; } = new("--loss-patience") { Description = "watch the loss instead of L0 for early stopping" };
 
     public void AddTo(Command c) { c.Options.Add(L1); c.Options.Add(Lr); c.Options.Add(Steps); c.Options.Add(Patience); c.Options.Add(LossPatience); }

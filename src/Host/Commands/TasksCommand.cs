@@ -29,7 +29,7 @@ public static class TasksCommand
             {
                 var (x, y) = task.Pairs[0];
                 string splits = task.Splits is null ? "-" : string.Join(", ", task.Splits.GroupBy(s => s ?? "(none)").Select(g => $"{g.Key} {g.Count()}"));
-                t.AddRow(Markup.Escape(task.Name), task.Pairs.Count.ToString(), Markup.Escape(splits), Markup.Escape($"{Flat(x)} -> {Flat(y)}"));
+                t.AddText(task.Name, $"{task.Pairs.Count}", splits, $"{Flat(x)} -> {Flat(y)}");
             }
             t.Caption($"{list.Count} tasks from {Markup.Escape(pr.GetValue(tasks) ?? ModelManifest.Read(dir).TasksPath)}");
             AnsiConsole.Write(t);

@@ -73,6 +73,30 @@ public class CleaningTests() : BackendFixture("cpu")
     }
 
     [Test]
+    public void TheReturnedVectorIsTheDecodeOfItsFeaturesAndLowersTheObjective()
+    {
+        using var m = Model(be);
+        var raw = RandomSae(SaeArchitecture.Standard);
+        using var sae = new DeviceSae(raw, be);
+        var tv = TestData.Normal(new Random(3), Cfg.HiddenSize, 1.0);
+        var problem = CleanSet().Problem(layer: 1);
+        const float l1 = 0.02f;
+        var r = TaskVectorCleaner.Clean(m, sae, 1, CleanSet(), tv, new CleaningOptions(L1: l1, Lr: 0.05f, Steps: 60, Patience: 200));
+
+        // decode(f) = b_dec + sum_i f_i W_dec[i], from the SAE's host weights and the reported feature weights.
+        var decoded = raw.BDec.ToArray();
+        foreach (var f in r.Features)
+            for (int j = 0; j < decoded.Length; j++) decoded[j] += f.Weight * raw.WDec[f.Id * raw.DIn + j];
+        Assert.That(r.Vector, Is.EqualTo(decoded).Within(1e-4f));
+
+        double Objective(float[] v, IEnumerable<float> weights) =>
+            SteeringOptimizer.LossAndGradient(m, problem, new DirectVector(Cfg.HiddenSize), v).Loss + l1 * weights.Sum(w => Math.Abs((double)w));
+        var start = new SaeFeatureVector(sae, l1);
+        var z0 = start.Initial(tv);
+        Assert.That(Objective(r.Vector, r.Features.Select(f => f.Weight)), Is.LessThan(Objective(start.Vector(z0), start.Activations(z0))));
+    }
+
+    [Test]
     public void CleaningLowersTheObjectiveAndRespectsAFixedFeatureSet()
     {
         using var m = Model(be);

@@ -12,7 +12,7 @@ public class TasksCommandTests
             Assert.That(stdout, Does.Contain(name));
         Assert.That(stdout, Does.Contain("bama -> baxa"));
         Assert.That(stdout, Does.Contain("128"));
-        Assert.That(stdout, Does.Contain("12 tasks from built-in organism"));
+        Assert.That(stdout, Does.Contain("12 tasks from").And.Contain("organism/tasks"));
     }
 
     [Test]
@@ -27,5 +27,15 @@ public class TasksCommandTests
         (exit, _, stderr) = NativetvProcess.Run("tasks", "list", "--tasks", bad);
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(stderr, Does.StartWith($"error: {bad}: malformed JSON at line 4"));
+    }
+
+    [Test]
+    public void PrintsATaskNameWithBrackets()
+    {
+        string dir = Fixtures.TempDir();
+        File.WriteAllText(Path.Combine(dir, "a[b].json"), "{\"hot\": \"cold\", \"[up]\": \"down\"}");
+        var (exit, stdout, stderr) = NativetvProcess.Run("tasks", "list", "--tasks", dir);
+        Assert.That(exit, Is.Zero, stderr);
+        Assert.That(ConsoleTable.Rows(stdout).Single(r => r[0] == "a[b]")[3], Is.EqualTo("hot -> cold"));
     }
 }

@@ -10,8 +10,8 @@ using NativeTV.TaskVectors;
 namespace NativeTV.Tests.Organism;
 
 /// <summary>
-/// The committed organism (weights/organism, trained by `nativetv organism train`) meets ORGANISM.md's
-/// checks, and the pipeline's acceptance numbers hold on it: the task vector closes at least 40% of the
+/// The pipeline's acceptance numbers hold on the committed organism (weights/organism, trained by `nativetv
+/// organism train`; its ORGANISM.md checks are tested through `organism check`, see OrganismCommandTests): the task vector closes at least 40% of the
 /// zero-shot-to-ICL loss gap at the best layer, and cleaning at L1 0.03 keeps at most 6 features with a
 /// cleaning-set loss no worse than the task vector's.
 /// </summary>
@@ -31,17 +31,6 @@ public class TrainedOrganismTests
 
     [OneTimeTearDown]
     public void Close() { _m.Dispose(); _be.Dispose(); }
-
-    [Test]
-    public void MeetsTheChecksOfOrganismMd()
-    {
-        using var sae = new DeviceSae(SaeLoader.Load(Path.Combine(_dir, "sae-l2"), _m.Config.HiddenSize), _be);
-        var checks = OrganismChecks.Run(_m).Checks.Concat(OrganismSaeChecks.Run(_m, sae, 2)).ToList();
-        Assert.Multiple(() =>
-        {
-            foreach (var c in checks) Assert.That(c.Pass, $"{c.Name}: {c.Value:0.###}, expected {c.Expected}");
-        });
-    }
 
     private List<TaskPrompts> Prompts()
     {
