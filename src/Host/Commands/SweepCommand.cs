@@ -74,7 +74,7 @@ public static class SweepCommand
                 if (saes.TryGetValue(L, out var d)) return d;
                 string? path = saePattern?.Replace("{layer}", L.ToString());
                 if (path == null || !Directory.Exists(path)) return saes[L] = null;
-                var ds = new DeviceSae(SaeLoader.Load(path, m.Config.HiddenSize), be);
+                var ds = new DeviceSae(SaeLoader.Load(path, m.Config.HiddenSize, L), be);
                 return saes[L] = (ds, TaskSpecificity.Measure(m, ds, L, prompts.Select(p => (p.Task.Name, p.Icl)).ToList()));
             }
             var log = new ResultsLog(Path.Combine(run, "results.jsonl"));

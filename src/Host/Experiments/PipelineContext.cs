@@ -65,7 +65,7 @@ public sealed class PipelineContext : IDisposable
     public DeviceSae Sae(int layer)
     {
         if (!_saes.TryGetValue(layer, out var s))
-            _saes[layer] = s = new DeviceSae(SaeLoader.Load(SaeDir(layer), Model.Config.HiddenSize), Backend);
+            _saes[layer] = s = new DeviceSae(SaeLoader.Load(SaeDir(layer), Model.Config.HiddenSize, layer), Backend);
         return s;
     }
 
