@@ -41,7 +41,7 @@ public sealed class OrganismTokenizer : ITextTokenizer
         var ids = new List<int>();
         if (addBos) ids.Add(BosId);
         foreach (Match m in Pieces.Matches(text))
-            ids.Add(_ids.TryGetValue(m.Value, out int id) ? id : throw new ArgumentException($"unknown word '{m.Value}': not in the organism vocabulary", nameof(text)));
+            ids.Add(_ids.TryGetValue(m.Value, out int id) ? id : throw new ArgumentException($"unknown word '{m.Value}': not in the organism vocabulary"));
         return ids;
     }
 
