@@ -53,23 +53,13 @@ public class CheckpointFolderTests
         Expect(dir, shard, "is a folder, expected a file");
     }
 
-    [Test]
-    public void WeightsFileIsAFolder()
+    [TestCase("model.safetensors"), TestCase("config.json")]
+    public void FileIsAFolder(string name)
     {
         var dir = TinyModels.Write(TinyModels.Gemma());
-        var weights = Path.Combine(dir, "model.safetensors");
-        File.Delete(weights);
-        Directory.CreateDirectory(weights);
-        Expect(dir, weights, "is a folder, expected a file");
-    }
-
-    [Test]
-    public void ConfigIsAFolder()
-    {
-        var dir = TinyModels.Write(TinyModels.Gemma());
-        var config = Path.Combine(dir, "config.json");
-        File.Delete(config);
-        Directory.CreateDirectory(config);
-        Expect(dir, config, "is a folder, expected a file");
+        var path = Path.Combine(dir, name);
+        File.Delete(path);
+        Directory.CreateDirectory(path);
+        Expect(dir, path, "is a folder, expected a file");
     }
 }
