@@ -90,31 +90,39 @@ public sealed class PromptBuilder
         var clean = units[nEval..(nEval + nClean)].Order().ToArray();
         var demo = units[(nEval + nClean)..].Order().ToArray();
 
-        var pairs = task.Pairs;
-        var rngIcl = new Random(Seeds.Mix(taskSeed, 1));
-        var rngCorrupt = new Random(Seeds.Mix(taskSeed, 2));
-        var icl = new List<Prompt>(iclPrompts);
-        var corrupted = new List<Prompt>(iclPrompts);
-        var pool = demo.ToArray();
-        for (int n = 0; n < iclPrompts; n++)
+        // A word the tokenizer cannot read (e.g. outside the organism's vocabulary) is the task file's fault: name it.
+        try
         {
-            // Partial Fisher-Yates: shots demonstrations and a query, all distinct, without replacement.
-            for (int j = 0; j <= Options.Shots; j++)
+            var pairs = task.Pairs;
+            var rngIcl = new Random(Seeds.Mix(taskSeed, 1));
+            var rngCorrupt = new Random(Seeds.Mix(taskSeed, 2));
+            var icl = new List<Prompt>(iclPrompts);
+            var corrupted = new List<Prompt>(iclPrompts);
+            var pool = demo.ToArray();
+            for (int n = 0; n < iclPrompts; n++)
             {
-                int k = j + rngIcl.Next(pool.Length - j);
-                (pool[j], pool[k]) = (pool[k], pool[j]);
+                // Partial Fisher-Yates: shots demonstrations and a query, all distinct, without replacement.
+                for (int j = 0; j <= Options.Shots; j++)
+                {
+                    int k = j + rngIcl.Next(pool.Length - j);
+                    (pool[j], pool[k]) = (pool[k], pool[j]);
+                }
+                var demos = pool[..Options.Shots].Select(i => pairs[i]).ToArray();
+                var query = pairs[pool[Options.Shots]];
+                icl.Add(Icl(task.Name, demos, query));
+                corrupted.Add(Corrupted(task.Name, demos, query, rngCorrupt));
             }
-            var demos = pool[..Options.Shots].Select(i => pairs[i]).ToArray();
-            var query = pairs[pool[Options.Shots]];
-            icl.Add(Icl(task.Name, demos, query));
-            corrupted.Add(Corrupted(task.Name, demos, query, rngCorrupt));
+            return new TaskPrompts(task, icl, corrupted,
+                clean.Select(q => ZeroShot(task.Name, pairs[q])).ToList(),
+                eval.Select(q => ZeroShot(task.Name, pairs[q])).ToList(),
+                clean.Select(q => OneShot(task.Name, pairs[q])).ToList(),
+                eval.Select(q => OneShot(task.Name, pairs[q])).ToList(),
+                demo, clean, eval);
         }
-        return new TaskPrompts(task, icl, corrupted,
-            clean.Select(q => ZeroShot(task.Name, pairs[q])).ToList(),
-            eval.Select(q => ZeroShot(task.Name, pairs[q])).ToList(),
-            clean.Select(q => OneShot(task.Name, pairs[q])).ToList(),
-            eval.Select(q => OneShot(task.Name, pairs[q])).ToList(),
-            demo, clean, eval);
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new TaskFileException(task.Source, $"task {task.Name}: {e.Message}");
+        }
     }
 
     private Prompt Make(string task, IReadOnlyList<(string Input, string Output)> demos, (string Input, string Output) query)

@@ -40,7 +40,7 @@ public static class OrganismCheckCommand
                 if (Directory.Exists(saeDir))
                 {
                     ctx.Status("SAE checks");
-                    using var sae = new DeviceSae(SaeLoader.Load(saeDir, m.Config.HiddenSize), be);
+                    using var sae = new DeviceSae(SaeLoader.Load(saeDir, m.Config.HiddenSize, OrganismSaeLayer), be);
                     report = report with { Checks = [.. report.Checks, .. OrganismSaeChecks.Run(m, sae, OrganismSaeLayer, pr.GetValue(seed))] };
                 }
             });

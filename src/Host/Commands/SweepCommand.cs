@@ -79,7 +79,7 @@ public static class SweepCommand
                 if (saes.TryGetValue(L, out var d)) return d;
                 string? path = saePattern?.Replace("{layer}", L.ToString());
                 if (path == null || !Directory.Exists(path)) return saes[L] = null;
-                var ds = new DeviceSae(SaeLoader.Load(path, m.Config.HiddenSize), be);
+                var ds = new DeviceSae(SaeLoader.Load(path, m.Config.HiddenSize, L), be);
                 OptionRules.AtMost("--k", pr.GetValue(k), ds.Sae.DSae, $"the d_sae of {path}");
                 return saes[L] = (ds, TaskSpecificity.Measure(m, ds, L, prompts.Select(p => (p.Task.Name, p.Icl)).ToList()));
             }

@@ -78,7 +78,7 @@ public static partial class DictionaryLearningFormat
                 var (hook, hookLayer) = HookOf(t["submodule_name"]?.GetValue<string>() ?? "", layer);
                 return new(t["activation_dim"]?.GetValue<int>(), t["dict_size"]?.GetValue<int>(), hook, hookLayer, t["lm_name"]?.GetValue<string>() ?? "");
             }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
             {
                 throw new CheckpointException(path, $"bad dictionary_learning config ({e.Message})");
             }
@@ -92,7 +92,7 @@ public static partial class DictionaryLearningFormat
         {
             var m = SubmoduleRx().Match(submodule);
             if (!m.Success) return (submodule, layer ?? -1);
-            int n = int.Parse(m.Groups[2].Value);
+            int n = HookLayers.Parse(m.Groups[2].Value, submodule);
             return ($"blocks.{n}.hook_{m.Groups[1].Value}", n);
         }
     }

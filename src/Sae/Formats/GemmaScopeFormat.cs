@@ -17,7 +17,7 @@ public static partial class GemmaScopeFormat
     public static Sae Load(string path)
     {
         if (Directory.Exists(path)) path = Path.Combine(path, ParamsFile);
-        if (!File.Exists(path)) throw new CheckpointException(path, "file not found");
+        CheckpointFiles.Require(path);
         var arrays = ReadNpz(path);
         NpyArray Req(string name, params long[] shape)
         {
@@ -68,7 +68,9 @@ public static partial class GemmaScopeFormat
         string full = Path.GetFullPath(path).Replace('\\', '/');
         var m = LayerRx().Match(full);
         if (!m.Success) return ("", -1);
-        int layer = int.Parse(m.Groups[1].Value);
+        int layer;
+        try { layer = HookLayers.Parse(m.Groups[1].Value, full); }
+        catch (ArgumentException e) { throw new CheckpointException(path, e.Message); }
         var kind = KindRx().Match(full);
         string point = !kind.Success ? "hook_resid_post" : kind.Groups[1].Value switch
         {

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
+using NativeTV.Kernels;
 using NativeTV.Transformer.Checkpoints;
 
 namespace NativeTV.Sae.Formats;
@@ -63,6 +64,7 @@ public static partial class NpyReader
                 if (shape.Length > 2) throw Bad($"Fortran-order arrays of rank {shape.Length} are not supported");
                 if (shape.Length == 2) values = SaeTensors.Transpose(values, (int)shape[1], (int)shape[0]);
             }
+            if (NonFinite.Find(values) is var bad and >= 0) throw Bad($"holds {NonFinite.Describe(values[bad])} at element {bad} (a diverged or corrupt file)");
             return new NpyArray(shape, values);
         }
         catch (EndOfStreamException) { throw Bad("truncated (the stream ends before the header or data does)"); }

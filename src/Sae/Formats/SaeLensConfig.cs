@@ -27,11 +27,7 @@ internal sealed record SaeLensConfig(
 
     public static SaeLensConfig Load(string path)
     {
-        if (!File.Exists(path)) throw new CheckpointException(path, "file not found (a SAELens folder needs cfg.json)");
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new CheckpointException(path, $"not valid JSON ({e.Message})"); }
-        if (root is not JsonObject o) throw new CheckpointException(path, "not a JSON object");
+        if (CheckpointFiles.ReadJson(path, "a SAELens folder needs cfg.json") is not JsonObject o) throw new CheckpointException(path, "not a JSON object");
         try { return Parse(Flatten(o)); }
         catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
         {
@@ -109,7 +105,7 @@ internal sealed record SaeLensConfig(
 
     /// <summary>Recent 6.x files drop hook_layer; it is the N of blocks.N.* in the hook name.</summary>
     public static int LayerOf(string hook) =>
-        Regex.Match(hook, @"^blocks\.(\d+)\.") is { Success: true } m ? int.Parse(m.Groups[1].Value) : -1;
+        Regex.Match(hook, @"^blocks\.(\d+)\.") is { Success: true } m ? HookLayers.Parse(m.Groups[1].Value, hook) : -1;
 
     // Numbers may be written as 5 or 5.0 (SAELens 6.11 allows a float k).
     private static int AsInt(JsonNode n, string key)

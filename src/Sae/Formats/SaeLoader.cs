@@ -9,11 +9,13 @@ public static class SaeLoader
         "looked for cfg.json + sae_weights.safetensors (SAELens), ae.safetensors (dictionary_learning) or params.npz (Gemma Scope)";
 
     /// <param name="expectedDIn">The model's d_model, when the SAE is meant for a model: checked against d_in.</param>
-    public static Sae Load(string path, int? expectedDIn = null)
+    /// <param name="expectedLayer">The resid_pre layer it will be used at, when known: checked by <see cref="HookLayers.Check"/>.</param>
+    public static Sae Load(string path, int? expectedDIn = null, int? expectedLayer = null)
     {
         var sae = Dispatch(path);
         if (expectedDIn is int d && sae.DIn != d)
             throw new CheckpointException(sae.Source, $"SAE d_in {sae.DIn} does not match the model's d_model {d}");
+        if (expectedLayer is int layer) HookLayers.Check(sae, layer);
         return sae;
     }
 

@@ -82,7 +82,7 @@ public sealed class PipelineContext : IDisposable
     {
         if (_saes.TryGetValue(layer, out var s)) return s;
         string? dir = _saePattern?.Replace("{layer}", layer.ToString());
-        return _saes[layer] = dir != null && Directory.Exists(dir) ? new DeviceSae(SaeLoader.Load(dir, Model.Config.HiddenSize), Backend) : null;
+        return _saes[layer] = dir != null && Directory.Exists(dir) ? new DeviceSae(SaeLoader.Load(dir, Model.Config.HiddenSize, layer), Backend) : null;
     }
 
     /// <summary>The corpus for max-activating examples: the one given, else the manifest's, else null.</summary>

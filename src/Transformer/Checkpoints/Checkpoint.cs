@@ -29,24 +29,23 @@ public sealed class Checkpoint : ITensorSource, IDisposable
     private void OpenFiles()
     {
         string single = Path.Combine(Dir, "model.safetensors"), index = Path.Combine(Dir, "model.safetensors.index.json");
-        if (File.Exists(single))
+        if (Path.Exists(single))
         {
             var f = new SafetensorsFile(single);
             _files.Add(f);
             foreach (var name in f.Tensors.Keys) _fileOf[name] = f;
             return;
         }
-        if (!File.Exists(index)) throw new CheckpointException(Dir, "neither model.safetensors nor model.safetensors.index.json is present");
-        JsonObject map;
-        try { map = JsonNode.Parse(File.ReadAllText(index))?["weight_map"] as JsonObject ?? throw new FormatException("no weight_map object"); }
-        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException) { throw new CheckpointException(index, $"bad index ({e.Message})"); }
+        if (!Path.Exists(index)) throw new CheckpointException(Dir, "neither model.safetensors nor model.safetensors.index.json is present");
+        if (CheckpointFiles.ReadJson(index)?["weight_map"] is not JsonObject map) throw new CheckpointException(index, "bad index (no weight_map object)");
         var shards = new Dictionary<string, SafetensorsFile>();
         foreach (var (name, fileNode) in map)
         {
-            string file = fileNode?.GetValue<string>() ?? throw new CheckpointException(index, $"no shard named for '{name}'");
+            string file = fileNode is JsonValue v && v.TryGetValue(out string? s) ? s
+                : throw new CheckpointException(index, $"weight_map gives {fileNode?.ToJsonString() ?? "null"} for '{name}', expected a shard file name");
             if (!shards.TryGetValue(file, out var f))
             {
-                f = new SafetensorsFile(Path.Combine(Dir, file));
+                f = new SafetensorsFile(CheckpointFiles.Inside(Dir, file, index));
                 shards[file] = f;
                 _files.Add(f);
             }

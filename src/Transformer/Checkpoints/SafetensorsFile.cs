@@ -1,5 +1,5 @@
 using System.IO.MemoryMappedFiles;
-using System.Text.Json;
+using System.Collections.Concurrent;
 using NativeTV.Kernels;
 
 namespace NativeTV.Transformer.Checkpoints;
@@ -13,7 +13,7 @@ public sealed record TensorEntry(string Name, string DTypeName, long[] Shape, lo
 /// <summary>
 /// A memory-mapped safetensors file: 8-byte little-endian header length, a JSON header mapping names
 /// to dtype, shape and data offsets, then the data. Everything is validated on open; tensors are
-/// views into the map (no copy). The map lives as long as this object or any tensor taken from it.
+/// views into the map (no copy), each checked for NaN and Inf the first time it is taken. The map lives as long as this object or any tensor taken from it.
 /// </summary>
 public sealed unsafe class SafetensorsFile : IDisposable
 {
@@ -24,13 +24,15 @@ public sealed unsafe class SafetensorsFile : IDisposable
     private readonly MemoryMappedViewAccessor? _view;
     private readonly byte* _base;
     private readonly long _dataStart;
+    // Names of tensors already scanned for NaN / Inf, so each is scanned once however often it is taken.
+    private readonly ConcurrentDictionary<string, bool> _finite = new();
 
     private const long MaxHeader = 100L << 20;
 
     public SafetensorsFile(string path)
     {
         Path = path;
-        if (!File.Exists(path)) throw new CheckpointException(path, "file not found");
+        CheckpointFiles.Require(path);
         long fileLen = new FileInfo(path).Length;
         if (fileLen < 8) throw new CheckpointException(path, $"truncated: {fileLen} bytes, a safetensors file starts with an 8-byte header length");
         ulong headerLen;
@@ -46,7 +48,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
             fs.ReadExactly(header);
         }
         _dataStart = 8 + (long)headerLen;
-        (Tensors, Metadata) = ParseHeader(path, header, fileLen - _dataStart);
+        (Tensors, Metadata) = SafetensorsHeader.Parse(path, header, fileLen - _dataStart);
         if (fileLen > 0)
         {
             _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
@@ -54,52 +56,6 @@ public sealed unsafe class SafetensorsFile : IDisposable
             byte* p = null;
             _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
             _base = p + _view.PointerOffset;
-        }
-    }
-
-    private static (Dictionary<string, TensorEntry>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLen)
-    {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(header); }
-        catch (JsonException e) { throw new CheckpointException(path, $"header is not valid JSON ({e.Message})"); }
-        using var _ = doc;
-        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new CheckpointException(path, "header is not a JSON object");
-        var tensors = new Dictionary<string, TensorEntry>();
-        var meta = new Dictionary<string, string>();
-        foreach (var prop in doc.RootElement.EnumerateObject())
-        {
-            if (prop.Name == "__metadata__")
-            {
-                if (prop.Value.ValueKind == JsonValueKind.Object)
-                    foreach (var m in prop.Value.EnumerateObject()) meta[m.Name] = m.Value.ToString();
-                continue;
-            }
-            tensors[prop.Name] = ParseEntry(path, prop.Name, prop.Value, dataLen);
-        }
-        return (tensors, meta);
-    }
-
-    private static TensorEntry ParseEntry(string path, string name, JsonElement e, long dataLen)
-    {
-        try
-        {
-            string dtype = e.GetProperty("dtype").GetString() ?? "";
-            var shape = e.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()).ToArray();
-            var offs = e.GetProperty("data_offsets").EnumerateArray().Select(x => x.GetInt64()).ToArray();
-            if (offs.Length != 2 || offs[0] < 0 || offs[1] < offs[0])
-                throw new CheckpointException(path, $"tensor '{name}' has bad data_offsets [{string.Join(",", offs)}]");
-            if (offs[1] > dataLen)
-                throw new CheckpointException(path, $"tensor '{name}' ends at byte {offs[1]} of the data section but it holds only {dataLen} bytes (truncated file?)");
-            if (shape.Any(s => s < 0)) throw new CheckpointException(path, $"tensor '{name}' has a negative dimension");
-            var entry = new TensorEntry(name, dtype, shape, offs[0], offs[1]);
-            int elem = ElementSize(dtype);
-            if (elem > 0 && entry.Count * elem != offs[1] - offs[0])
-                throw new CheckpointException(path, $"tensor '{name}': {dtype} x [{string.Join(",", shape)}] needs {entry.Count * elem} bytes but data_offsets span {offs[1] - offs[0]}");
-            return entry;
-        }
-        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new CheckpointException(path, $"tensor '{name}' has a malformed header entry ({ex.Message})");
         }
     }
 
@@ -118,7 +74,14 @@ public sealed unsafe class SafetensorsFile : IDisposable
         if (!Tensors.TryGetValue(name, out var e)) throw new CheckpointException(Path, $"missing tensor '{name}'");
         var dt = DTypes.FromSafetensors(e.DTypeName)
             ?? throw new CheckpointException(Path, $"tensor '{name}' has unsupported dtype {e.DTypeName} (NativeTV reads F32, F16 and BF16)");
-        return new HostTensor(name, (IntPtr)(_base + _dataStart + e.Begin), dt, e.Shape, this);
+        var data = (IntPtr)(_base + _dataStart + e.Begin);
+        if (!_finite.ContainsKey(name))
+        {
+            long bad = NonFinite.Find(data, dt, e.Count);
+            if (bad >= 0) throw new CheckpointException(Path, $"tensor '{name}' holds {NonFinite.Describe(data, dt, bad)} at element {bad} (a diverged or corrupt file)");
+            _finite[name] = true;
+        }
+        return new HostTensor(name, data, dt, e.Shape, this);
     }
 
     /// <summary>A float tensor widened to float32 (a copy, for small tensors).</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using NativeTV.Kernels;
 using NativeTV.Transformer.Checkpoints;
@@ -56,11 +55,7 @@ public sealed record ModelConfig
 
     public static ModelConfig Load(string path)
     {
-        if (!File.Exists(path)) throw new CheckpointException(path, "file not found (a checkpoint folder needs config.json)");
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new CheckpointException(path, $"not valid JSON ({e.Message})"); }
-        if (root is not JsonObject o) throw new CheckpointException(path, "not a JSON object");
+        if (CheckpointFiles.ReadJson(path, "a checkpoint folder needs config.json") is not JsonObject o) throw new CheckpointException(path, "not a JSON object");
         try { return Parse(o); }
         catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException)
         {
@@ -70,14 +65,14 @@ public sealed record ModelConfig
 
     public static ModelConfig Parse(JsonObject o)
     {
-        string type = o["model_type"]?.GetValue<string>() ?? throw new ArgumentException("missing model_type");
+        string type = JsonFields.String(o, "model_type") ?? throw new ArgumentException("missing model_type");
         var arch = type switch
         {
             "gemma" => Architecture.Gemma,
             "phi3" => Architecture.Phi3,
             _ => throw new ArgumentException($"unsupported model_type '{type}' (NativeTV runs gemma and phi3)"),
         };
-        int Req(string k) => o[k]?.GetValue<int>() ?? throw new ArgumentException($"missing {k}");
+        int Req(string k) => Positive(k, JsonFields.Get<int>(o, k) ?? throw new ArgumentException($"missing {k}"));
         int hidden = Req("hidden_size"), heads = Req("num_attention_heads");
         bool gemma = arch == Architecture.Gemma;
         var cfg = new ModelConfig
@@ -87,24 +82,25 @@ public sealed record ModelConfig
             IntermediateSize = Req("intermediate_size"),
             Layers = Req("num_hidden_layers"),
             Heads = heads,
-            KvHeads = o["num_key_value_heads"]?.GetValue<int>() ?? heads,
-            HeadDim = o["head_dim"]?.GetValue<int>() ?? (gemma ? 256 : hidden / heads),
+            KvHeads = Positive("num_key_value_heads", JsonFields.Get<int>(o, "num_key_value_heads") ?? heads),
+            HeadDim = Positive("head_dim", JsonFields.Get<int>(o, "head_dim") ?? (gemma ? 256 : DerivedHeadDim(hidden, heads))),
             VocabSize = Req("vocab_size"),
-            RmsNormEps = o["rms_norm_eps"]?.GetValue<double>() ?? 1e-6,
-            RopeTheta = o["rope_theta"]?.GetValue<double>() ?? 10000.0,
-            PartialRotaryFactor = o["partial_rotary_factor"]?.GetValue<double>() ?? 1.0,
-            MaxPositions = o["max_position_embeddings"]?.GetValue<int>() ?? (gemma ? 8192 : 4096),
-            SlidingWindow = gemma ? 0 : o["sliding_window"]?.GetValue<int>() ?? 0,
+            RmsNormEps = JsonFields.Get<double>(o, "rms_norm_eps") ?? 1e-6,
+            RopeTheta = JsonFields.Get<double>(o, "rope_theta") ?? 10000.0,
+            PartialRotaryFactor = JsonFields.Get<double>(o, "partial_rotary_factor") ?? 1.0,
+            MaxPositions = JsonFields.Get<int>(o, "max_position_embeddings") ?? (gemma ? 8192 : 4096),
+            SlidingWindow = gemma ? 0 : JsonFields.Get<int>(o, "sliding_window") ?? 0,
             LongRope = gemma ? null : ParseLongRope(o),
-            TieWordEmbeddings = o["tie_word_embeddings"]?.GetValue<bool>() ?? gemma,
-            DType = o["torch_dtype"]?.GetValue<string>() is { } dt ? DTypes.Parse(dt) : DType.F32,
-            BosTokenId = o["bos_token_id"]?.GetValue<int>() ?? (gemma ? 2 : 1),
-            PadTokenId = o["pad_token_id"]?.GetValue<int>() ?? 0,
+            TieWordEmbeddings = JsonFields.Get<bool>(o, "tie_word_embeddings") ?? gemma,
+            DType = JsonFields.String(o, "torch_dtype") is { } dt ? DTypes.Parse(dt) : DType.F32,
+            BosTokenId = JsonFields.Get<int>(o, "bos_token_id") ?? (gemma ? 2 : 1),
+            PadTokenId = JsonFields.Get<int>(o, "pad_token_id") ?? 0,
             EosTokenIds = o["eos_token_id"] switch
             {
-                JsonArray a => a.Select(x => x!.GetValue<int>()).ToArray(),
-                JsonValue v => [v.GetValue<int>()],
-                _ => [],
+                JsonArray a => a.Select(x => x is JsonValue v && v.TryGetValue(out int id) ? id
+                    : throw new ArgumentException($"eos_token_id holds {x?.ToJsonString() ?? "null"}, expected integers")).ToArray(),
+                null => [],
+                _ => [JsonFields.Get<int>(o, "eos_token_id")!.Value],
             },
         };
         cfg.Validate();
@@ -114,24 +110,38 @@ public sealed record ModelConfig
     private static LongRope? ParseLongRope(JsonObject o)
     {
         if (o["rope_scaling"] is not JsonObject rs) return null;
-        string kind = (rs["rope_type"] ?? rs["type"])?.GetValue<string>() ?? "";
+        string kind = JsonFields.String(rs, "rope_type") ?? JsonFields.String(rs, "type") ?? "";
         if (kind == "default") return null;
         if (kind is not ("longrope" or "su" or "yarn"))
             throw new ArgumentException($"rope_scaling type '{kind}' is not supported for phi3 (longrope, su, yarn)");
-        float[] F(string k) => (rs[k] as JsonArray ?? throw new ArgumentException($"rope_scaling lacks {k}")).Select(x => (float)x!.GetValue<double>()).ToArray();
-        int orig = o["original_max_position_embeddings"]?.GetValue<int>()
-            ?? rs["original_max_position_embeddings"]?.GetValue<int>()
+        float[] F(string k) => (rs[k] as JsonArray ?? throw new ArgumentException($"rope_scaling lacks {k}"))
+            .Select(x => x is JsonValue v && v.TryGetValue(out double d) && double.IsFinite(d) ? (float)d : throw new ArgumentException($"rope_scaling {k} holds {x?.ToJsonString() ?? "null"}, expected numbers")).ToArray();
+        int orig = JsonFields.Get<int>(o, "original_max_position_embeddings")
+            ?? JsonFields.Get<int>(rs, "original_max_position_embeddings")
             ?? throw new ArgumentException("longrope needs original_max_position_embeddings");
-        return new LongRope(F("short_factor"), F("long_factor"), orig, rs["attention_factor"]?.GetValue<double>());
+        return new LongRope(F("short_factor"), F("long_factor"), orig, JsonFields.Get<double>(rs, "attention_factor"));
     }
+
+    private static int Positive(string key, int v) => v > 0 ? v : throw new ArgumentException($"{key} is {v}, it must be positive");
+
+    /// <summary>Phi-3 without head_dim: hidden_size / num_attention_heads, which must divide exactly.</summary>
+    private static int DerivedHeadDim(int hidden, int heads) => hidden % heads == 0 ? hidden / heads
+        : throw new ArgumentException($"hidden_size {hidden} is not a multiple of num_attention_heads {heads} (and there is no head_dim)");
 
     private void Validate()
     {
-        if (HiddenSize <= 0 || Layers <= 0 || Heads <= 0 || KvHeads <= 0 || HeadDim <= 0 || VocabSize <= 0 || IntermediateSize <= 0)
-            throw new ArgumentException("sizes must be positive");
         if (Heads % KvHeads != 0) throw new ArgumentException($"num_attention_heads {Heads} is not a multiple of num_key_value_heads {KvHeads}");
+        if ((long)(Heads + 2L * KvHeads) * HeadDim > int.MaxValue) throw new ArgumentException($"num_attention_heads {Heads}, num_key_value_heads {KvHeads} and head_dim {HeadDim} are too large");
+        if (!(RmsNormEps > 0) || !double.IsFinite(RmsNormEps)) throw new ArgumentException($"rms_norm_eps is {RmsNormEps}, it must be positive and finite");
+        if (!(RopeTheta > 0) || !double.IsFinite(RopeTheta)) throw new ArgumentException($"rope_theta is {RopeTheta}, it must be positive and finite");
+        if (!(PartialRotaryFactor > 0 && PartialRotaryFactor <= 1)) throw new ArgumentException($"partial_rotary_factor is {PartialRotaryFactor}, it must be in (0, 1]");
         if (RotaryDim % 2 != 0 || RotaryDim > HeadDim) throw new ArgumentException($"rotary dim {RotaryDim} must be even and at most head_dim {HeadDim}");
+        Positive("max_position_embeddings", MaxPositions);
+        if (SlidingWindow < 0) throw new ArgumentException($"sliding_window is {SlidingWindow}, it must be >= 0 (0: none)");
+        foreach (var (key, id) in EosTokenIds.Select(id => ("eos_token_id", id)).Prepend(("pad_token_id", PadTokenId)).Prepend(("bos_token_id", BosTokenId)))
+            if (id < 0 || id >= VocabSize) throw new ArgumentException($"{key} {id} is outside the vocabulary 0..{VocabSize - 1}");
         if (LongRope is { } lr && (lr.ShortFactor.Length != RotaryDim / 2 || lr.LongFactor.Length != RotaryDim / 2))
             throw new ArgumentException($"rope_scaling factors have {lr.ShortFactor.Length}/{lr.LongFactor.Length} entries, expected rotary_dim/2 = {RotaryDim / 2}");
+        if (LongRope is { OriginalMaxPositions: <= 0 } l) throw new ArgumentException($"original_max_position_embeddings is {l.OriginalMaxPositions}, it must be positive");
     }
 }

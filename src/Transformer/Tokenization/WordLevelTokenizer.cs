@@ -39,7 +39,7 @@ public sealed class WordLevelTokenizer : ITextTokenizer
         var ids = new List<int>();
         if (addBos) ids.Add(BosId);
         foreach (Match m in Pieces.Matches(text))
-            ids.Add(_ids.TryGetValue(m.Value, out int id) ? id : throw new ArgumentException($"unknown word '{m.Value}': not in the tokenizer's vocabulary", nameof(text)));
+            ids.Add(_ids.TryGetValue(m.Value, out int id) ? id : throw new ArgumentException($"unknown word '{m.Value}': not in the tokenizer's vocabulary"));
         return ids;
     }
 

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using NativeTV.Kernels;
 using NativeTV.Tests.Cli;
@@ -12,15 +11,6 @@ namespace NativeTV.Tests.Checkpoints;
 public class BadInputTests
 {
     private static string Model() => TinyModels.Write(TinyModels.Gemma());
-
-    private static void WriteRaw(string path, string headerJson, int dataBytes)
-    {
-        var h = Encoding.UTF8.GetBytes(headerJson);
-        using var fs = File.Create(path);
-        fs.Write(BitConverter.GetBytes((ulong)h.Length));
-        fs.Write(h);
-        fs.Write(new byte[dataBytes]);
-    }
 
     private static void ExpectLoadError(string dir, string file, string problem)
     {
@@ -56,7 +46,7 @@ public class BadInputTests
     {
         var dir = Model();
         var f = Path.Combine(dir, "model.safetensors");
-        WriteRaw(f, "{this is not json", 16);
+        RawSafetensors.Write(f, "{this is not json", 16);
         ExpectLoadError(dir, f, "not valid JSON");
     }
 
@@ -65,7 +55,7 @@ public class BadInputTests
     {
         var dir = Model();
         var f = Path.Combine(dir, "model.safetensors");
-        WriteRaw(f, """{"model.embed_tokens.weight":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16000]}}""", 16);
+        RawSafetensors.Write(f, """{"model.embed_tokens.weight":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16000]}}""", 16);
         ExpectLoadError(dir, f, "ends at byte 16000");
     }
 
@@ -74,7 +64,7 @@ public class BadInputTests
     {
         var dir = Model();
         var f = Path.Combine(dir, "model.safetensors");
-        WriteRaw(f, """{"model.embed_tokens.weight":{"dtype":"BF16","shape":[2,2],"data_offsets":[0,16]}}""", 16);
+        RawSafetensors.Write(f, """{"model.embed_tokens.weight":{"dtype":"BF16","shape":[2,2],"data_offsets":[0,16]}}""", 16);
         ExpectLoadError(dir, f, "needs 8 bytes");
     }
 
@@ -86,7 +76,7 @@ public class BadInputTests
         var f = Path.Combine(dir, "model.safetensors");
         long n = (long)cfg.VocabSize * cfg.HiddenSize * 8;
         string entry = $"\"dtype\":\"F64\",\"shape\":[{cfg.VocabSize},{cfg.HiddenSize}],\"data_offsets\":[0,{n}]";
-        WriteRaw(f, "{\"model.embed_tokens.weight\":{" + entry + "}}", (int)n);
+        RawSafetensors.Write(f, "{\"model.embed_tokens.weight\":{" + entry + "}}", (int)n);
         ExpectLoadError(dir, f, "unsupported dtype F64");
     }
 

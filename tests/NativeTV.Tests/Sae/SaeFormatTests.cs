@@ -391,7 +391,7 @@ public class SaeFormatTests
 
     // ---- helpers ----
 
-    private static string CopyCase(string name, bool deleteScaler = false)
+    internal static string CopyCase(string name, bool deleteScaler = false)
     {
         var dir = Path.Combine(Fixtures.TempDir(), name);
         Directory.CreateDirectory(dir);
@@ -400,7 +400,7 @@ public class SaeFormatTests
         return dir;
     }
 
-    private static void EditCfg(string dir, Action<JsonObject> edit)
+    internal static void EditCfg(string dir, Action<JsonObject> edit)
     {
         var path = Path.Combine(dir, "cfg.json");
         var o = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
@@ -408,7 +408,7 @@ public class SaeFormatTests
         File.WriteAllText(path, o.ToJsonString());
     }
 
-    private static void RewriteWeights(string dir, Func<Dictionary<string, (float[] Values, long[] Shape)>, Dictionary<string, (float[] Values, long[] Shape)>> edit, DType dtype = DType.F32)
+    internal static void RewriteWeights(string dir, Func<Dictionary<string, (float[] Values, long[] Shape)>, Dictionary<string, (float[] Values, long[] Shape)>> edit, DType dtype = DType.F32)
     {
         var path = Path.Combine(dir, "sae_weights.safetensors");
         Dictionary<string, (float[], long[])> w;
