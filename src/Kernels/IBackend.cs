@@ -47,7 +47,7 @@ public interface IBackend : IDisposable
 
     // ----- Ops, each with its backward and weight gradient next to it (as llm.c keeps them) -----
 
-    /// <summary>y[i] = scale * table[ids[i]] for i &lt; y.Rows. Ids are checked against the table by the caller.</summary>
+    /// <summary>y[i] = scale * table[ids[i]] for i &lt; y.Rows. Ids are checked against the table by the caller (user input), and by <see cref="CheckedBackend"/>.</summary>
     void Embedding(DeviceWeight table, DeviceBuffer<int> ids, float scale, Mat y);
 
     /// <summary>y = x * rsqrt(mean(x^2) + eps) * (weightOffset + w), per row, in float32.</summary>

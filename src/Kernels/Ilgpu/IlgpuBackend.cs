@@ -41,7 +41,7 @@ public sealed partial class IlgpuBackend : IBackend
     /// <summary>Threads per group of the per-row reduction kernels (a power of two).</summary>
     private readonly int _reduceGroup;
 
-    /// <summary>Side of the square MatMul tile (the group is Tile x Tile threads).</summary>
+    /// <summary>Side of the square GEMM tile (the group is Tile x Tile threads).</summary>
     private readonly int _tile;
 
     public string Name { get; }
