@@ -3,6 +3,9 @@ namespace NativeTV.Kernels;
 /// <summary>Host-side conveniences shared by all backends.</summary>
 public static class BackendExtensions
 {
+    /// <summary>dx (+)= dy W: the input gradient of <see cref="IBackend.MatMul"/>, the product <see cref="IBackend.MatMulNoTranspose"/> computes.</summary>
+    public static void MatMulBackward(this IBackend be, Mat dy, DeviceWeight w, Mat dx, bool accumulate) => be.MatMulNoTranspose(dy, w, dx, accumulate);
+
     public static DeviceBuffer<float> Upload(this IBackend be, ReadOnlySpan<float> values)
     {
         var b = be.Alloc(values.Length);

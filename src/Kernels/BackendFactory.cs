@@ -8,8 +8,27 @@ public static class BackendFactory
 {
     public static readonly string[] Names = ["auto", "cpu", "ilgpu-cpu", "cuda"];
 
-    /// <summary>auto = cuda when a CUDA GPU is present, else cpu.</summary>
-    public static IBackend Create(string name) => name switch
+    /// <summary>
+    /// True when backends are wrapped in <see cref="CheckedBackend"/>: NATIVETV_CHECK_BACKEND=1 (the tests
+    /// set it) or NATIVETV_DEBUG=1, or a Debug build. Read at each creation so a test can switch it.
+    /// </summary>
+    public static bool CheckContracts =>
+        IsDebugBuild || Environment.GetEnvironmentVariable("NATIVETV_CHECK_BACKEND") == "1" || Environment.GetEnvironmentVariable("NATIVETV_DEBUG") == "1";
+
+#if DEBUG
+    private const bool IsDebugBuild = true;
+#else
+    private const bool IsDebugBuild = false;
+#endif
+
+    /// <summary>auto = cuda when a CUDA GPU is present, else cpu; checked when <see cref="CheckContracts"/>.</summary>
+    public static IBackend Create(string name)
+    {
+        var be = CreateUnchecked(name);
+        return CheckContracts ? new CheckedBackend(be) : be;
+    }
+
+    private static IBackend CreateUnchecked(string name) => name switch
     {
         "auto" => IlgpuBackend.CudaAvailable() ? new IlgpuBackend(useCuda: true) : new CpuBackend(),
         "cpu" => new CpuBackend(),

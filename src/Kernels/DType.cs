@@ -37,7 +37,6 @@ public static class DTypes
         return (ushort)((u + rounding) >> 16);
     }
 
-    public static float F16ToFloat(ushort bits) => (float)BitConverter.UInt16BitsToHalf(bits);
     public static ushort FloatToF16(float f) => BitConverter.HalfToUInt16Bits((Half)f);
 
     /// <summary>Rounds a float32 value to what the dtype can hold (used where transformers casts a scalar to the model dtype).</summary>

@@ -35,12 +35,5 @@ public readonly record struct Mat(DeviceBuffer<float> Buf, long Offset, int Rows
         return this with { Offset = Offset + c0, Cols = n };
     }
 
-    /// <summary>Rows [r0, r0 + n) of this view.</summary>
-    public Mat RowRange(int r0, int n)
-    {
-        if (r0 < 0 || n < 0 || r0 + n > Rows) throw new ArgumentOutOfRangeException(nameof(r0), $"rows [{r0},{r0 + n}) outside [0,{Rows})");
-        return this with { Offset = Offset + (long)r0 * Ld, Rows = n };
-    }
-
     public long End => Rows == 0 ? Offset : Offset + (long)(Rows - 1) * Ld + Cols;
 }

@@ -45,14 +45,38 @@ public interface IBackend : IDisposable
     /// </summary>
     DeviceWeight AsWeight(DeviceBuffer<float> data, long offset, int rows, int cols, string name);
 
-    /// <summary>y[i] = scale * table[ids[i]] for i &lt; y.Rows. Ids are checked against the table by the caller.</summary>
+    // ----- Ops, each with its backward and weight gradient next to it (as llm.c keeps them) -----
+
+    /// <summary>y[i] = scale * table[ids[i]] for i &lt; y.Rows. Ids are checked against the table by the caller (user input), and by <see cref="CheckedBackend"/>.</summary>
     void Embedding(DeviceWeight table, DeviceBuffer<int> ids, float scale, Mat y);
 
     /// <summary>y = x * rsqrt(mean(x^2) + eps) * (weightOffset + w), per row, in float32.</summary>
     void RmsNorm(Mat x, DeviceWeight w, float eps, float weightOffset, Mat y);
 
+    /// <summary>
+    /// Input gradient of <see cref="RmsNorm"/>: with r = rsqrt(mean(x^2) + eps), g = weightOffset + w,
+    /// dx (+)= r (dy g) - x r^3 mean(dy g x).
+    /// </summary>
+    void RmsNormBackward(Mat x, DeviceWeight w, float eps, float weightOffset, Mat dy, Mat dx, bool accumulate);
+
+    /// <summary>
+    /// Weight gradient of <see cref="RmsNorm"/>: dw[c] (+)= sum over rows of dy[r, c] x[r, c] rsqrt(mean(x[r]^2) + eps)
+    /// (dw is [1, cols]; the same for Gemma's 1 + w and Phi-3's w).
+    /// </summary>
+    void RmsNormWeightGrad(Mat x, float eps, Mat dy, Mat dw, bool accumulate);
+
     /// <summary>y = x W^T with W stored [N, K] as in Hugging Face linear layers (x [M, K], y [M, N]).</summary>
     void MatMul(Mat x, DeviceWeight w, Mat y);
+
+    /// <summary>
+    /// y = x W, or y += x W when <paramref name="accumulate"/> (W [K, N] as stored, x [M, K], y [M, N]): the
+    /// product without transpose. It is the input gradient of <see cref="MatMul"/> (dx (+)= dy W, see
+    /// <see cref="BackendExtensions.MatMulBackward"/>) and a dense SAE decode (f W_dec).
+    /// </summary>
+    void MatMulNoTranspose(Mat x, DeviceWeight w, Mat y, bool accumulate);
+
+    /// <summary>dW (+)= dy^T x: the weight gradient of <see cref="MatMul"/> (dy [M, N], x [M, K], dW [N, K]).</summary>
+    void MatMulWeightGrad(Mat dy, Mat x, Mat dW, bool accumulate);
 
     /// <summary>
     /// Rotate-half RoPE in place on the first <paramref name="rotDim"/> dims of each of <paramref name="heads"/> heads:
@@ -68,8 +92,19 @@ public interface IBackend : IDisposable
     /// </summary>
     void Attention(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape shape, DeviceBuffer<float> probs, Mat y);
 
+    /// <summary>
+    /// Gradients of <see cref="Attention"/> given its saved probabilities: dq, dk, dv are overwritten
+    /// (dk, dv summed over the query heads sharing a key/value head). <paramref name="scratch"/> has
+    /// <see cref="AttentionShape.ProbsLength"/> floats for the score gradients.
+    /// </summary>
+    void AttentionBackward(Mat q, Mat k, Mat v, AttentionShape shape, DeviceBuffer<float> probs, Mat dy,
+        DeviceBuffer<float> scratch, Mat dq, Mat dk, Mat dv);
+
     /// <summary>y = act(gate) * up, elementwise.</summary>
     void GatedActivation(Mat gate, Mat up, GateActivation act, Mat y);
+
+    /// <summary>dGate = dy * up * act'(gate), dUp = dy * act(gate) (overwritten).</summary>
+    void GatedActivationBackward(Mat gate, Mat up, GateActivation act, Mat dy, Mat dGate, Mat dUp);
 
     /// <summary>y += alpha x, elementwise.</summary>
     void Add(Mat y, Mat x, float alpha = 1f);
@@ -83,11 +118,30 @@ public interface IBackend : IDisposable
     /// <summary>y[rows[i]] += scale * v for i &lt; count (the steering hook).</summary>
     void AddToRows(Mat y, DeviceBuffer<int> rows, int count, DeviceBuffer<float> v, float scale);
 
+    /// <summary>sums[c] (+)= sum over rows of x[r, c] (bias gradients).</summary>
+    void ColumnSums(Mat x, DeviceBuffer<float> sums, bool accumulate);
+
+    /// <summary>
+    /// dots[c] (+)= sum over rows of a[r, c] b[r, c]: the column twin of <see cref="RowDots"/>, and the
+    /// gradient of a per-column scale (y[r, c] = s[c] x[r, c] gives ds = ColumnDots(dy, x)).
+    /// </summary>
+    void ColumnDots(Mat a, Mat b, DeviceBuffer<float> dots, bool accumulate);
+
     /// <summary>y[i] = x[rows[i]] for i &lt; y.Rows.</summary>
     void GatherRows(Mat x, DeviceBuffer<int> rows, Mat y);
 
+    /// <summary>y[rows[i]] += x[i] for i &lt; x.Rows (the gradient of <see cref="GatherRows"/>; rows may repeat).</summary>
+    void ScatterAddRows(Mat x, DeviceBuffer<int> rows, Mat y);
+
     /// <summary>y = x, elementwise.</summary>
     void Copy(Mat x, Mat y);
+
+    /// <summary>
+    /// Cross-entropy at chosen rows, forward and backward fused (logits are never needed after it):
+    /// nll[i] = -log softmax(logits[i])[targets[i]], then logits[i] is overwritten by its gradient
+    /// weights[i] * (softmax(logits[i]) - onehot(targets[i])).
+    /// </summary>
+    void CrossEntropy(Mat logits, DeviceBuffer<int> targets, DeviceBuffer<float> weights, DeviceBuffer<float> nll);
 
     // ----- Sparse autoencoders -----
 
@@ -107,7 +161,7 @@ public interface IBackend : IDisposable
 
     /// <summary>
     /// Sparse decode over listed features only: y[r] = sum over s &lt; slots with j = active[r * stride + s] >= 0
-    /// of coeffs[r, j] W[j] (W [d_sae, d_in], y overwritten). The dense form is <see cref="MatMulBackward"/>.
+    /// of coeffs[r, j] W[j] (W [d_sae, d_in], y overwritten). The dense form is <see cref="MatMulNoTranspose"/>.
     /// </summary>
     void SparseDecode(DeviceBuffer<int> active, int stride, int slots, Mat coeffs, DeviceWeight w, Mat y);
 
@@ -117,47 +171,7 @@ public interface IBackend : IDisposable
     /// <summary>w[r] += (num[r] / den[r]) g[r], then w[r] = max(w[r], 0) when <paramref name="nonNegative"/>; a row with den[r] = 0 is left unchanged.</summary>
     void PursuitUpdate(Mat w, Mat g, DeviceBuffer<float> num, DeviceBuffer<float> den, bool nonNegative);
 
-    // ----- Backward ops: gradients with respect to activations (weights are frozen). -----
-
-    /// <summary>dx = dy W (or dx += dy W when <paramref name="accumulate"/>): the input gradient of <see cref="MatMul"/>.</summary>
-    void MatMulBackward(Mat dy, DeviceWeight w, Mat dx, bool accumulate);
-
-    /// <summary>
-    /// Input gradient of <see cref="RmsNorm"/>: with r = rsqrt(mean(x^2) + eps), g = weightOffset + w,
-    /// dx (+)= r (dy g) - x r^3 mean(dy g x).
-    /// </summary>
-    void RmsNormBackward(Mat x, DeviceWeight w, float eps, float weightOffset, Mat dy, Mat dx, bool accumulate);
-
-    /// <summary>
-    /// Weight gradient of <see cref="RmsNorm"/>: dw[c] (+)= sum over rows of dy[r, c] x[r, c] rsqrt(mean(x[r]^2) + eps)
-    /// (dw is [1, cols]; the same for Gemma's 1 + w and Phi-3's w).
-    /// </summary>
-    void RmsNormWeightGrad(Mat x, float eps, Mat dy, Mat dw, bool accumulate);
-
-    /// <summary>
-    /// Gradients of <see cref="Attention"/> given its saved probabilities: dq, dk, dv are overwritten
-    /// (dk, dv summed over the query heads sharing a key/value head). <paramref name="scratch"/> has
-    /// <see cref="AttentionShape.ProbsLength"/> floats for the score gradients.
-    /// </summary>
-    void AttentionBackward(Mat q, Mat k, Mat v, AttentionShape shape, DeviceBuffer<float> probs, Mat dy,
-        DeviceBuffer<float> scratch, Mat dq, Mat dk, Mat dv);
-
-    /// <summary>dGate = dy * up * act'(gate), dUp = dy * act(gate) (overwritten).</summary>
-    void GatedActivationBackward(Mat gate, Mat up, GateActivation act, Mat dy, Mat dGate, Mat dUp);
-
-    // ----- Training: weight gradients and optimiser steps -----
-
-    /// <summary>dW (+)= dy^T x: the weight gradient of <see cref="MatMul"/> (dy [M, N], x [M, K], dW [N, K]).</summary>
-    void MatMulWeightGrad(Mat dy, Mat x, Mat dW, bool accumulate);
-
-    /// <summary>sums[c] (+)= sum over rows of x[r, c] (bias gradients).</summary>
-    void ColumnSums(Mat x, DeviceBuffer<float> sums, bool accumulate);
-
-    /// <summary>
-    /// dots[c] (+)= sum over rows of a[r, c] b[r, c]: the column twin of <see cref="RowDots"/>, and the
-    /// gradient of a per-column scale (y[r, c] = s[c] x[r, c] gives ds = ColumnDots(dy, x)).
-    /// </summary>
-    void ColumnDots(Mat a, Mat b, DeviceBuffer<float> dots, bool accumulate);
+    // ----- Optimiser steps -----
 
     /// <summary>
     /// One AdamW step on <paramref name="count"/> parameters: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
@@ -168,14 +182,4 @@ public interface IBackend : IDisposable
 
     /// <summary>Scales each row of x to unit L2 norm (rows of norm 0 stay 0): SAE decoder rows after each step.</summary>
     void NormalizeRows(Mat x);
-
-    /// <summary>y[rows[i]] += x[i] for i &lt; x.Rows (the gradient of <see cref="GatherRows"/>; rows may repeat).</summary>
-    void ScatterAddRows(Mat x, DeviceBuffer<int> rows, Mat y);
-
-    /// <summary>
-    /// Cross-entropy at chosen rows, forward and backward fused (logits are never needed after it):
-    /// nll[i] = -log softmax(logits[i])[targets[i]], then logits[i] is overwritten by its gradient
-    /// weights[i] * (softmax(logits[i]) - onehot(targets[i])).
-    /// </summary>
-    void CrossEntropy(Mat logits, DeviceBuffer<int> targets, DeviceBuffer<float> weights, DeviceBuffer<float> nll);
 }

@@ -71,7 +71,7 @@ public sealed class DeviceSae : IDisposable
     /// <summary>x_hat = f W_dec + b_dec.</summary>
     public void Decode(Mat f, Mat xHat)
     {
-        Backend.MatMulBackward(f, _dec, xHat, accumulate: false);
+        Backend.MatMulNoTranspose(f, _dec, xHat, accumulate: false);
         var rows = AllRows(f.Rows);
         Backend.AddToRows(xHat, rows, f.Rows, _bDec, 1f);
     }

@@ -85,8 +85,6 @@ public sealed unsafe partial class CpuBackend
 
     public void AddScaledRows(Mat y, Mat x, DeviceBuffer<float> s, float alpha = 1f)
     {
-        if (x.Rows != y.Rows || x.Cols != y.Cols || s.Length < y.Rows)
-            throw new ArgumentException($"AddScaledRows shapes: y [{y.Rows},{y.Cols}], x [{x.Rows},{x.Cols}], s of {s.Length}");
         float* sp = P(s);
         ParallelRows(y.Rows, y.Cols, r => TensorPrimitives.MultiplyAdd(Row(x, r), alpha * sp[r], Row(y, r), Row(y, r)));
     }

@@ -10,20 +10,20 @@ public sealed unsafe partial class CpuBackend
     /// <summary>Forward: y = x W^T.</summary>
     public void MatMul(Mat x, DeviceWeight w, Mat y)
     {
-        if (x.Cols != w.Cols || y.Cols != w.Rows || x.Rows != y.Rows)
-            throw new ArgumentException($"MatMul shapes: x [{x.Rows},{x.Cols}] W^T of {w.Name} [{w.Rows},{w.Cols}] -> y [{y.Rows},{y.Cols}]");
         ForEachRowBlock((CpuWeight)w, (r0, n, rows) =>
             OpenBlas.Gemm(x.Rows, n, w.Cols, 1f, P(x), x.Ld, rows, w.Cols, true, 0f, P(y) + r0, y.Ld));
     }
 
-    /// <summary>Backward: dx (+)= dy W, one GEMM per row block of W (columns block of dy).</summary>
-    public void MatMulBackward(Mat dy, DeviceWeight w, Mat dx, bool accumulate)
+    /// <summary>y (+)= x W (the input gradient of MatMul, a dense decode): one GEMM per row block of W (column block of x).</summary>
+    public void MatMulNoTranspose(Mat x, DeviceWeight w, Mat y, bool accumulate)
     {
-        if (dx.Cols != w.Cols || dy.Cols != w.Rows || dx.Rows != dy.Rows)
-            throw new ArgumentException($"MatMulBackward shapes: dy [{dy.Rows},{dy.Cols}] W of {w.Name} [{w.Rows},{w.Cols}] -> dx [{dx.Rows},{dx.Cols}]");
         ForEachRowBlock((CpuWeight)w, (r0, n, rows) =>
-            OpenBlas.Gemm(dy.Rows, w.Cols, n, 1f, P(dy) + r0, dy.Ld, rows, w.Cols, false, accumulate || r0 > 0 ? 1f : 0f, P(dx), dx.Ld));
+            OpenBlas.Gemm(x.Rows, w.Cols, n, 1f, P(x) + r0, x.Ld, rows, w.Cols, false, accumulate || r0 > 0 ? 1f : 0f, P(y), y.Ld));
     }
+
+    /// <summary>Weight gradient: dW (+)= dy^T x.</summary>
+    public void MatMulWeightGrad(Mat dy, Mat x, Mat dW, bool accumulate) =>
+        OpenBlas.GemmTransA(dy.Cols, x.Cols, dy.Rows, P(dy), dy.Ld, P(x), x.Ld, accumulate ? 1f : 0f, P(dW), dW.Ld);
 
     private delegate void RowBlock(int r0, int n, float* rows);
 

@@ -5,7 +5,6 @@ public sealed unsafe partial class CpuBackend
     /// <summary>Forward rotates by +angle; backward applies the transpose (sin negated).</summary>
     public void Rope(Mat x, int heads, int headDim, int rotDim, DeviceBuffer<int> positions, DeviceBuffer<float> cos, DeviceBuffer<float> sin, bool backward = false)
     {
-        if (rotDim % 2 != 0 || rotDim <= 0 || rotDim > headDim) throw new ArgumentException($"Rope: rotDim {rotDim} must be even and in (0, {headDim}]");
         int half = rotDim / 2;
         int* pos = P(positions);
         float* c = P(cos), s = P(sin);

@@ -10,13 +10,6 @@ public sealed unsafe partial class CpuBackend
         return new CpuWeight(new HostTensor(name, (IntPtr)(P(data) + offset), DType.F32, rows == 1 ? [cols] : [rows, cols], data));
     }
 
-    public void MatMulWeightGrad(Mat dy, Mat x, Mat dW, bool accumulate)
-    {
-        if (dy.Rows != x.Rows || dW.Rows != dy.Cols || dW.Cols != x.Cols)
-            throw new ArgumentException($"MatMulWeightGrad shapes: dy [{dy.Rows},{dy.Cols}], x [{x.Rows},{x.Cols}] -> dW [{dW.Rows},{dW.Cols}]");
-        OpenBlas.GemmTransA(dy.Cols, x.Cols, dy.Rows, P(dy), dy.Ld, P(x), x.Ld, accumulate ? 1f : 0f, P(dW), dW.Ld);
-    }
-
     public void ColumnSums(Mat x, DeviceBuffer<float> sums, bool accumulate)
     {
         var s = new Span<float>(P(sums), x.Cols);
@@ -26,8 +19,6 @@ public sealed unsafe partial class CpuBackend
 
     public void ColumnDots(Mat a, Mat b, DeviceBuffer<float> dots, bool accumulate)
     {
-        if (a.Rows != b.Rows || a.Cols != b.Cols || dots.Length < a.Cols)
-            throw new ArgumentException($"ColumnDots shapes: a [{a.Rows},{a.Cols}], b [{b.Rows},{b.Cols}], dots of {dots.Length}");
         var s = new Span<float>(P(dots), a.Cols);
         if (!accumulate) s.Clear();
         for (int r = 0; r < a.Rows; r++) TensorPrimitives.MultiplyAdd(Row(a, r), Row(b, r), s, s);

@@ -9,7 +9,6 @@ public sealed partial class IlgpuBackend
     {
         var yv = View(y, nameof(y));
         var xv = View(x, nameof(x));
-        Require(x.Rows == y.Rows && x.Cols == y.Cols, $"Add: y {y.Rows}x{y.Cols} vs x {x.Rows}x{x.Cols}");
         int n = Count((long)y.Rows * y.Cols, "Add");
         if (n == 0) return;
         var k = Kernel("Add", a => a.LoadAutoGroupedStreamKernel<Index1D, MatV, MatV, float>(AddKernel));
@@ -29,8 +28,6 @@ public sealed partial class IlgpuBackend
         var yv = View(y, nameof(y));
         var xv = View(x, nameof(x));
         var sb = Buf(s, nameof(s));
-        Require(x.Rows == y.Rows && x.Cols == y.Cols, $"AddScaledRows: y {y.Rows}x{y.Cols} vs x {x.Rows}x{x.Cols}");
-        Require(sb.Length >= y.Rows, $"AddScaledRows: s has {sb.Length} elements, y has {y.Rows} rows");
         int n = Count((long)y.Rows * y.Cols, "AddScaledRows");
         if (n == 0) return;
         var k = Kernel("AddScaledRows", a => a.LoadAutoGroupedStreamKernel<Index1D, MatV, MatV, ArrayView<float>, float>(AddScaledRowsKernel));
@@ -49,7 +46,6 @@ public sealed partial class IlgpuBackend
     {
         var xv = View(x, nameof(x));
         var yv = View(y, nameof(y));
-        Require(x.Rows == y.Rows && x.Cols == y.Cols, $"Copy: x {x.Rows}x{x.Cols} vs y {y.Rows}x{y.Cols}");
         int n = Count((long)y.Rows * y.Cols, "Copy");
         if (n == 0) return;
         var k = Kernel("Copy", a => a.LoadAutoGroupedStreamKernel<Index1D, MatV, MatV>(CopyKernel));

@@ -10,8 +10,6 @@ public sealed partial class IlgpuBackend
         var yv = View(y, nameof(y));
         var rb = Buf(rows, nameof(rows));
         var vb = Buf(v, nameof(v));
-        Require(count >= 0 && count <= rb.Length, $"AddToRows: count {count} with {rb.Length} row ids");
-        Require(vb.Length >= y.Cols, $"AddToRows: v has {vb.Length} entries, rows have {y.Cols}");
         int n = Count((long)count * y.Cols, "AddToRows");
         if (n == 0) return;
         var k = Kernel("AddToRows", a =>

@@ -20,8 +20,7 @@ public sealed partial class IlgpuBackend
         var mb = Buf(mask, nameof(mask));
         var pb = Buf(probs, nameof(probs));
         long rows = (long)batch * seq;
-        var a = CheckAttention("Attention", shape, [("q", q), ("y", y)], [("k", k), ("v", v)], [("probs", pb.Length)]);
-        Require(mb.Length >= rows, $"Attention: mask has {mb.Length} entries, expected {rows}");
+        var a = Args(shape);
         if (rows == 0) return;
 
         var scores = Kernel("Attention.Scores", acc =>
@@ -38,27 +37,9 @@ public sealed partial class IlgpuBackend
     private Action<Index1D, ArrayView<float>, MatV, AttnArgs, float, MatV> PV() => Kernel("Attention.PV", acc =>
         acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, MatV, AttnArgs, float, MatV>(AttentionPVKernel));
 
-    /// <summary>
-    /// Checks an attention call's views against its shape (query-side views need QHeads x HeadDim
-    /// columns, key/value-side ones KvHeads x HeadDim, every view Batch x SeqLen rows, every
-    /// probability-sized buffer ProbsLength entries) and returns the kernels' scalar arguments.
-    /// </summary>
-    private static AttnArgs CheckAttention(string op, AttentionShape shape, (string Name, Mat M)[] querySide, (string Name, Mat M)[] kvSide,
-        (string Name, long Length)[] probSized)
-    {
-        var (batch, seq, qh, kvh, hd, scale, window) = shape;
-        long rows = (long)batch * seq;
-        Require(batch >= 0 && seq >= 0 && qh > 0 && kvh > 0 && hd > 0 && qh % kvh == 0 && window >= 0, $"{op}: invalid shape {shape}");
-        foreach (var (name, m) in querySide.Concat(kvSide))
-            Require(m.Rows == rows, $"{op}: {name} has {m.Rows} rows, expected {rows}");
-        foreach (var (name, m) in querySide)
-            Require(m.Cols >= qh * hd, $"{op}: {name} needs {qh * hd} columns, has {m.Cols}");
-        foreach (var (name, m) in kvSide)
-            Require(m.Cols >= kvh * hd, $"{op}: {name} needs {kvh * hd} columns, has {m.Cols}");
-        foreach (var (name, length) in probSized)
-            Require(length >= shape.ProbsLength, $"{op}: {name} has {length} entries, expected {shape.ProbsLength}");
-        return new AttnArgs { Seq = seq, QHeads = qh, Group = qh / kvh, HeadDim = hd, Scale = scale, Window = window };
-    }
+    /// <summary>The kernels' scalar arguments of a shape (checked by <see cref="CheckedBackend"/>).</summary>
+    private static AttnArgs Args(AttentionShape s) =>
+        new() { Seq = s.SeqLen, QHeads = s.QHeads, Group = s.Group, HeadDim = s.HeadDim, Scale = s.Scale, Window = s.SlidingWindow };
 
     /// <summary>Scalar attention arguments as one kernel parameter.</summary>
     public struct AttnArgs
@@ -174,8 +155,7 @@ public sealed partial class IlgpuBackend
         var pb = Buf(probs, nameof(probs));
         var sb = Buf(scratch, nameof(scratch));
         long rows = (long)batch * seq;
-        var a = CheckAttention("AttentionBackward", shape, [("q", q), ("dy", dy), ("dq", dq)], [("k", k), ("v", v), ("dk", dk), ("dv", dv)],
-            [("probs", pb.Length), ("scratch", sb.Length)]);
+        var a = Args(shape);
         if (rows == 0) return;
 
         var dP = Kernel("AttentionBackward.dP", acc =>

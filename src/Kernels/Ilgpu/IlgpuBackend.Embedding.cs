@@ -10,8 +10,6 @@ public sealed partial class IlgpuBackend
         var w = Weight(table, nameof(table));
         var idb = Buf(ids, nameof(ids));
         var yv = View(y, nameof(y));
-        Require(y.Cols == w.Cols, $"Embedding: y has {y.Cols} columns, table '{w.Name}' has {w.Cols}");
-        Require(idb.Length >= y.Rows, $"Embedding: {y.Rows} rows but only {idb.Length} ids");
         int n = Count((long)y.Rows * y.Cols, "Embedding");
         if (n == 0) return;
         switch (w.DType)

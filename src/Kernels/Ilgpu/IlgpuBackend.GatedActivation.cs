@@ -11,8 +11,6 @@ public sealed partial class IlgpuBackend
         var gv = View(gate, nameof(gate));
         var uv = View(up, nameof(up));
         var yv = View(y, nameof(y));
-        Require(gate.Rows == up.Rows && gate.Cols == up.Cols && gate.Rows == y.Rows && gate.Cols == y.Cols,
-            $"GatedActivation: gate {gate.Rows}x{gate.Cols}, up {up.Rows}x{up.Cols}, y {y.Rows}x{y.Cols}");
         int n = Count((long)y.Rows * y.Cols, "GatedActivation");
         if (n == 0) return;
         var k = Kernel("GatedActivation", a =>
@@ -51,9 +49,6 @@ public sealed partial class IlgpuBackend
         var dyv = View(dy, nameof(dy));
         var dgv = View(dGate, nameof(dGate));
         var duv = View(dUp, nameof(dUp));
-        bool same(Mat m) => m.Rows == dy.Rows && m.Cols == dy.Cols;
-        Require(same(gate) && same(up) && same(dGate) && same(dUp),
-            $"GatedActivationBackward: gate {gate.Rows}x{gate.Cols}, up {up.Rows}x{up.Cols}, dy {dy.Rows}x{dy.Cols}, dGate {dGate.Rows}x{dGate.Cols}, dUp {dUp.Rows}x{dUp.Cols}");
         int n = Count((long)dy.Rows * dy.Cols, "GatedActivationBackward");
         if (n == 0) return;
         var k = Kernel("GatedActivationBackward", a =>

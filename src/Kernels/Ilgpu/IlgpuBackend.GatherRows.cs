@@ -10,8 +10,6 @@ public sealed partial class IlgpuBackend
         var xv = View(x, nameof(x));
         var yv = View(y, nameof(y));
         var rb = Buf(rows, nameof(rows));
-        Require(x.Cols == y.Cols, $"GatherRows: x has {x.Cols} columns, y {y.Cols}");
-        Require(rb.Length >= y.Rows, $"GatherRows: {y.Rows} rows but {rb.Length} row ids");
         int n = Count((long)y.Rows * y.Cols, "GatherRows");
         if (n == 0) return;
         var k = Kernel("GatherRows", a =>
@@ -34,8 +32,6 @@ public sealed partial class IlgpuBackend
         var xv = View(x, nameof(x));
         var yv = View(y, nameof(y));
         var rb = Buf(rows, nameof(rows));
-        Require(x.Cols == y.Cols, $"ScatterAddRows: x has {x.Cols} columns, y {y.Cols}");
-        Require(rb.Length >= x.Rows, $"ScatterAddRows: {x.Rows} rows but {rb.Length} row ids");
         int n = Count((long)x.Rows * x.Cols, "ScatterAddRows");
         if (n == 0) return;
         var k = Kernel("ScatterAddRows", a =>

@@ -11,10 +11,6 @@ public sealed partial class IlgpuBackend
         var pb = Buf(positions, nameof(positions));
         var cb = Buf(cos, nameof(cos));
         var sb = Buf(sin, nameof(sin));
-        Require(rotDim % 2 == 0 && rotDim > 0 && rotDim <= headDim, $"Rope: rotDim {rotDim} must be even and in (0, {headDim}]");
-        Require(heads * headDim <= x.Cols, $"Rope: {heads} heads of {headDim} exceed {x.Cols} columns");
-        Require(pb.Length >= x.Rows, $"Rope: {x.Rows} rows but {pb.Length} positions");
-        Require(cb.Length == sb.Length && cb.Length % (rotDim / 2) == 0, $"Rope: cos/sin lengths {cb.Length}/{sb.Length} are not [maxPos, {rotDim / 2}]");
         int half = rotDim / 2;
         int n = Count((long)x.Rows * heads * half, "Rope");
         if (n == 0) return;

@@ -13,7 +13,6 @@ public sealed partial class IlgpuBackend
     {
         var zv = View(z, nameof(z));
         var fv = View(f, nameof(f));
-        Require(z.Rows == f.Rows && z.Cols == f.Cols, $"SaeActivation: z {z.Rows}x{z.Cols} vs f {f.Rows}x{f.Cols}");
         int n = Count((long)z.Rows * z.Cols, "SaeActivation");
         if (n == 0) return;
         if (args.Kind == SaeActivationKind.TopK)
@@ -21,7 +20,7 @@ public sealed partial class IlgpuBackend
             LaunchTopK(zv, args.K, zv, 0, fv);
             return;
         }
-        var (kind, th, bg, rm, bm) = SaeParams(args, zv, z.Cols, "SaeActivation");
+        var (kind, th, bg, rm, bm) = SaeParams(args, zv, "SaeActivation");
         var k = Kernel("SaeActivation", a => a.LoadAutoGroupedStreamKernel<Index1D, MatV, int,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, MatV>(SaeActivationKernel));
         k(n, zv, kind, th, bg, rm, bm, fv);
@@ -32,8 +31,6 @@ public sealed partial class IlgpuBackend
         var zv = View(z, nameof(z));
         var dfv = View(df, nameof(df));
         var dzv = View(dz, nameof(dz));
-        Require(z.Rows == df.Rows && z.Cols == df.Cols && z.Rows == dz.Rows && z.Cols == dz.Cols,
-            $"SaeActivationBackward: z {z.Rows}x{z.Cols}, df {df.Rows}x{df.Cols}, dz {dz.Rows}x{dz.Cols}");
         int n = Count((long)z.Rows * z.Cols, "SaeActivationBackward");
         if (n == 0) return;
         if (args.Kind == SaeActivationKind.TopK)
@@ -41,7 +38,7 @@ public sealed partial class IlgpuBackend
             LaunchTopK(zv, args.K, dfv, 1, dzv);
             return;
         }
-        var (kind, th, bg, rm, bm) = SaeParams(args, zv, z.Cols, "SaeActivationBackward");
+        var (kind, th, bg, rm, bm) = SaeParams(args, zv, "SaeActivationBackward");
         var k = Kernel("SaeActivationBackward", a => a.LoadAutoGroupedStreamKernel<Index1D, MatV, int,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, MatV, MatV>(SaeActivationBackwardKernel));
         k(n, zv, kind, th, bg, rm, bm, dfv, dzv);
@@ -52,15 +49,9 @@ public sealed partial class IlgpuBackend
     /// does not use is replaced by z's own storage (never read) so that null buffers can be passed.
     /// </summary>
     private (int Kind, ArrayView<float> Th, ArrayView<float> BGate, ArrayView<float> RMag, ArrayView<float> BMag)
-        SaeParams(SaeActivationArgs args, MatV z, int cols, string op)
+        SaeParams(SaeActivationArgs args, MatV z, string op)
     {
-        ArrayView<float> Param(DeviceBuffer<float>? b, string name)
-        {
-            Require(b is not null, $"{op}: {args.Kind} needs {name}");
-            var ib = Buf(b!, name);
-            Require(ib.Length >= cols, $"{op}: {name} has {ib.Length} elements, rows have {cols}");
-            return ib.View;
-        }
+        ArrayView<float> Param(DeviceBuffer<float>? b, string name) => Buf(b!, name).View;
         var none = z.Data;
         return args.Kind switch
         {
@@ -112,7 +103,6 @@ public sealed partial class IlgpuBackend
     /// <summary>backward = 0: y = TopK(z) (src unused); backward = 1: y = src * 1[kept] with src = df.</summary>
     private void LaunchTopK(MatV z, int kk, MatV src, int backward, MatV y)
     {
-        Require(kk > 0, $"TopK: K must be positive, got {kk}");
         var k = Kernel("SaeTopK", a => a.LoadStreamKernel<MatV, int, MatV, int, MatV>(SaeTopKKernel));
         k(new KernelConfig(z.Rows, _reduceGroup), z, kk, src, backward, y);
     }
@@ -235,12 +225,7 @@ public sealed partial class IlgpuBackend
         var cv = View(c, nameof(c));
         var sv = View(support, nameof(support));
         var ab = Buf(active, nameof(active));
-        Require(c.Rows == support.Rows && c.Cols == support.Cols,
-            $"PursuitSelect: c {c.Rows}x{c.Cols} vs support {support.Rows}x{support.Cols}");
         if (c.Rows == 0) return;
-        Require(c.Cols > 0, "PursuitSelect: rows have no entries");
-        Require(stride >= 0 && slot >= 0 && (long)(c.Rows - 1) * stride + slot < ab.Length,
-            $"PursuitSelect: slot {slot} of stride {stride} for {c.Rows} rows is outside the {ab.Length} active entries");
         var k = Kernel("PursuitSelect", a => a.LoadStreamKernel<MatV, MatV, int, ArrayView<int>, int, int>(PursuitSelectKernel));
         k(new KernelConfig(c.Rows, _reduceGroup), cv, sv, signed ? 1 : 0, ab.View, stride, slot);
     }
@@ -293,12 +278,8 @@ public sealed partial class IlgpuBackend
         var cv = View(coeffs, nameof(coeffs));
         var yv = View(y, nameof(y));
         var ww = Weight(w, nameof(w));
-        Require(coeffs.Rows == y.Rows && coeffs.Cols == ww.Rows && y.Cols == ww.Cols,
-            $"SparseDecode: coeffs {coeffs.Rows}x{coeffs.Cols}, y {y.Rows}x{y.Cols}, weight '{ww.Name}' is [{ww.Rows}, {ww.Cols}]");
         int n = Count((long)y.Rows * y.Cols, "SparseDecode");
         if (n == 0) return;
-        Require(stride >= 0 && slots >= 0 && (slots == 0 || (long)(y.Rows - 1) * stride + slots <= ab.Length),
-            $"SparseDecode: {slots} slots of stride {stride} for {y.Rows} rows exceed the {ab.Length} active entries");
         switch (ww.DType)
         {
             case DType.F32: SparseDecodeT<F32Elem>(ab, stride, slots, cv, ww, yv, n); break;
@@ -341,8 +322,6 @@ public sealed partial class IlgpuBackend
         var av = View(a, nameof(a));
         var bv = View(b, nameof(b));
         var db = Buf(dots, nameof(dots));
-        Require(a.Rows == b.Rows && a.Cols == b.Cols, $"RowDots: a {a.Rows}x{a.Cols} vs b {b.Rows}x{b.Cols}");
-        Require(db.Length >= a.Rows, $"RowDots: {a.Rows} rows but {db.Length} dots");
         if (a.Rows == 0) return;
         var k = Kernel("RowDots", x => x.LoadStreamKernel<MatV, MatV, ArrayView<float>>(RowDotsKernel));
         k(new KernelConfig(a.Rows, _reduceGroup), av, bv, db.View);
@@ -366,9 +345,6 @@ public sealed partial class IlgpuBackend
         var gv = View(g, nameof(g));
         var nb = Buf(num, nameof(num));
         var db = Buf(den, nameof(den));
-        Require(w.Rows == g.Rows && w.Cols == g.Cols, $"PursuitUpdate: w {w.Rows}x{w.Cols} vs g {g.Rows}x{g.Cols}");
-        Require(nb.Length >= w.Rows && db.Length >= w.Rows,
-            $"PursuitUpdate: {w.Rows} rows but {nb.Length} numerators, {db.Length} denominators");
         int n = Count((long)w.Rows * w.Cols, "PursuitUpdate");
         if (n == 0) return;
         var k = Kernel("PursuitUpdate", a => a.LoadAutoGroupedStreamKernel<Index1D, MatV, MatV,

@@ -18,66 +18,12 @@ public sealed partial class IlgpuBackend
         return new IlgpuWeight(this, name, rows, cols, count == 0 ? b.View.SubView(0, 1) : b.View.SubView(offset, count));
     }
 
-    // ---------------------------------------------------------------- weight gradient
-
-    public void MatMulWeightGrad(Mat dy, Mat x, Mat dW, bool accumulate)
-    {
-        var dyv = View(dy, nameof(dy));
-        var xv = View(x, nameof(x));
-        var dwv = View(dW, nameof(dW));
-        Require(dy.Rows == x.Rows && dW.Rows == dy.Cols && dW.Cols == x.Cols,
-            $"MatMulWeightGrad shapes: dy [{dy.Rows},{dy.Cols}], x [{x.Rows},{x.Cols}] -> dW [{dW.Rows},{dW.Cols}]");
-        if (dW.Rows == 0 || dW.Cols == 0) return;
-        var k = Kernel("MatMulWeightGrad", a => a.LoadStreamKernel<MatV, MatV, MatV, int>(MatMulWeightGradKernel));
-        int t = _tile;
-        var grid = new Index2D((dW.Cols + t - 1) / t, (dW.Rows + t - 1) / t);
-        var cfg = new KernelConfig(grid, new Index2D(t, t), SharedMemoryConfig.RequestDynamic<float>(2 * t * (t + 1)));
-        k(cfg, dyv, xv, dwv, accumulate ? 1 : 0);
-    }
-
-    /// <summary>
-    /// dW (+)= dy^T x (dy [M, N], x [M, K], dW [N, K]). Group (T, T) computes the T x T tile of dW at
-    /// (rows Grid.IdxY*T.., cols Grid.IdxX*T..), looping over M in steps of T with a T x T tile of dy
-    /// (rows m, columns n) and one of x (rows m, columns k), both read along their rows (coalesced),
-    /// in dynamic shared memory padded to rows of T + 1. Out-of-range loads are zero.
-    /// </summary>
-    private static void MatMulWeightGradKernel(MatV dy, MatV x, MatV dW, int accumulate)
-    {
-        var sh = SharedMemory.GetDynamic<float>();
-        int t = Group.DimX;
-        int s = t + 1;
-        int tx = Group.IdxX, ty = Group.IdxY;
-        int n0 = Grid.IdxY * t, k0 = Grid.IdxX * t;
-        int mDim = dy.Rows, nDim = dW.Rows, kDim = dW.Cols;
-        int bOff = t * s;
-        int an = n0 + tx; // dy column this thread loads
-        int bk = k0 + tx; // x column this thread loads
-        float acc = 0f;
-        for (int m0 = 0; m0 < mDim; m0 += t)
-        {
-            int m = m0 + ty;
-            sh[ty * s + tx] = m < mDim && an < nDim ? dy.Data[dy.Idx(m, an)] : 0f;
-            sh[bOff + ty * s + tx] = m < mDim && bk < kDim ? x.Data[x.Idx(m, bk)] : 0f;
-            Group.Barrier();
-            for (int mm = 0; mm < t; mm++)
-                acc += sh[mm * s + ty] * sh[bOff + mm * s + tx];
-            Group.Barrier();
-        }
-        int n = n0 + ty, kc = k0 + tx;
-        if (n < nDim && kc < kDim)
-        {
-            long o = dW.Idx(n, kc);
-            dW.Data[o] = accumulate != 0 ? dW.Data[o] + acc : acc;
-        }
-    }
-
     // ---------------------------------------------------------------- bias gradient
 
     public void ColumnSums(Mat x, DeviceBuffer<float> sums, bool accumulate)
     {
         var xv = View(x, nameof(x));
         var sb = Buf(sums, nameof(sums));
-        Require(sb.Length >= x.Cols, $"ColumnSums: sums has {sb.Length} elements, x has {x.Cols} columns");
         if (x.Cols == 0) return;
         var k = Kernel("ColumnSums", a => a.LoadAutoGroupedStreamKernel<Index1D, MatV, ArrayView<float>, int>(ColumnSumsKernel));
         k(x.Cols, xv, sb.View, accumulate ? 1 : 0);
@@ -96,8 +42,6 @@ public sealed partial class IlgpuBackend
         var av = View(a, nameof(a));
         var bv = View(b, nameof(b));
         var db = Buf(dots, nameof(dots));
-        Require(a.Rows == b.Rows && a.Cols == b.Cols, $"ColumnDots: a {a.Rows}x{a.Cols} vs b {b.Rows}x{b.Cols}");
-        Require(db.Length >= a.Cols, $"ColumnDots: dots has {db.Length} elements, a has {a.Cols} columns");
         if (a.Cols == 0) return;
         var k = Kernel("ColumnDots", g => g.LoadAutoGroupedStreamKernel<Index1D, MatV, MatV, ArrayView<float>, int>(ColumnDotsKernel));
         k(a.Cols, av, bv, db.View, accumulate ? 1 : 0);
@@ -119,8 +63,6 @@ public sealed partial class IlgpuBackend
         var gb = Buf(grad, nameof(grad));
         var mb = Buf(m, nameof(m));
         var vb = Buf(v, nameof(v));
-        Require(count >= 0 && count <= pb.Length && count <= gb.Length && count <= mb.Length && count <= vb.Length,
-            $"AdamStep: {count} parameters, buffers of {pb.Length} (param), {gb.Length} (grad), {mb.Length} (m), {vb.Length} (v)");
         int n = Count(count, "AdamStep");
         if (n == 0) return;
         var k = Kernel("AdamStep", a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,

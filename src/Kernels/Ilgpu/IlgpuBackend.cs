@@ -41,7 +41,7 @@ public sealed partial class IlgpuBackend : IBackend
     /// <summary>Threads per group of the per-row reduction kernels (a power of two).</summary>
     private readonly int _reduceGroup;
 
-    /// <summary>Side of the square MatMul tile (the group is Tile x Tile threads).</summary>
+    /// <summary>Side of the square GEMM tile (the group is Tile x Tile threads).</summary>
     private readonly int _tile;
 
     public string Name { get; }
@@ -180,18 +180,22 @@ public sealed partial class IlgpuBackend : IBackend
     }
 
     // ---------------------------------------------------------------- helpers
+    //
+    // The op contract (shapes, lengths, index ranges) is checked once for every backend by CheckedBackend,
+    // on in tests and debug runs. Kept here only what converting arguments to kernel form needs anyway:
+    // the buffer or weight belongs to this accelerator, a view lies inside its buffer, and a launch fits int.
 
     private IlgpuBuffer<T> Buf<T>(DeviceBuffer<T> b, string name) where T : unmanaged
     {
         if (b is not IlgpuBuffer<T> ib || ib.Owner != this)
-            throw new ArgumentException($"{name} is not a buffer of this {Name} backend", name);
+            throw new BackendContractException($"{name} is not a buffer of this {Name} backend");
         return ib;
     }
 
     private IlgpuWeight Weight(DeviceWeight w, string name)
     {
         if (w is not IlgpuWeight iw || iw.Owner != this)
-            throw new ArgumentException($"{name} ('{w.Name}') is not a weight of this {Name} backend", name);
+            throw new BackendContractException($"{name} ('{w.Name}') is not a weight of this {Name} backend");
         return iw;
     }
 
@@ -200,13 +204,8 @@ public sealed partial class IlgpuBackend : IBackend
     {
         var b = Buf(m.Buf, name);
         if (m.Rows < 0 || m.Cols < 0 || m.Offset < 0 || (m.Rows > 1 && m.Ld < m.Cols) || m.End > b.Length)
-            throw new ArgumentException($"{name}: view (offset {m.Offset}, {m.Rows}x{m.Cols}, ld {m.Ld}) does not fit its buffer of {b.Length}", name);
+            throw new BackendContractException($"{name}: view (offset {m.Offset}, {m.Rows}x{m.Cols}, ld {m.Ld}) does not fit its buffer of {b.Length}");
         return new MatV { Data = b.View, Offset = m.Offset, Rows = m.Rows, Cols = m.Cols, Ld = m.Ld };
-    }
-
-    private static void Require(bool ok, string message)
-    {
-        if (!ok) throw new ArgumentException(message);
     }
 
     private static int Count(long n, string what)

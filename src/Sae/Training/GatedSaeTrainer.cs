@@ -47,11 +47,11 @@ public sealed class GatedSaeTrainer : SaeTrainer
         be.Copy(u, pg);
         be.AddToRows(pg, rows, B, _bGate.W, 1f);
         be.SaeActivation(pg, gated, f);
-        be.MatMulBackward(f, DecView, err, false);            // err = f W_dec + b_dec - x
+        be.MatMulNoTranspose(f, DecView, err, false);          // err = f W_dec + b_dec - x
         be.AddToRows(err, rows, B, BDec.W, 1f);
         be.Add(err, x, -1f);
         be.SaeActivation(pg, relu, g);                         // g = ReLU(pi_gate)
-        be.MatMulBackward(g, DecView, errAux, false);          // errAux = g W_dec + b_dec - x
+        be.MatMulNoTranspose(g, DecView, errAux, false);        // errAux = g W_dec + b_dec - x
         be.AddToRows(errAux, rows, B, BDec.W, 1f);
         be.Add(errAux, x, -1f);
         be.RowDots(err, err, sq);

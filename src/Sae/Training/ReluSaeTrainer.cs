@@ -35,7 +35,7 @@ public sealed class ReluSaeTrainer : SaeTrainer
         be.AddToRows(z, rows, B, _bEnc.W, 1f);
         var relu = new SaeActivationArgs(SaeActivationKind.Relu);
         be.SaeActivation(z, relu, f);
-        be.MatMulBackward(f, DecView, err, false);
+        be.MatMulNoTranspose(f, DecView, err, false);
         be.AddToRows(err, rows, B, BDec.W, 1f);
         be.Add(err, x, -1f);
         be.RowDots(err, err, sq);

@@ -12,6 +12,7 @@ public class BackwardOpsTests(string device) : BackendFixture(device)
     [TestCase(5, 37, 19, DType.F32, false)]
     [TestCase(1, 64, 33, DType.BF16, true)]
     [TestCase(17, 23, 41, DType.F16, false)]
+    [TestCase(33, 70, 47, DType.F16, true)]
     public void MatMulBackward(int m, int k, int n, DType dt, bool accumulate)
     {
         var rng = new Random(m + k + n);

@@ -8,6 +8,7 @@ public class TrainingOpsTests(string device) : BackendFixture(device)
 {
     [TestCase(5, 7, 9, false)]
     [TestCase(17, 3, 33, true)]
+    [TestCase(37, 18, 33, false)]
     public void MatMulWeightGradIsTheGradientOfMatMul(int m, int n, int k, bool accumulate)
     {
         var rng = new Random(m * n + k);
