@@ -1,3 +1,4 @@
+using NativeTV.Transformer.Checkpoints;
 using System.CommandLine;
 using NativeTV.Kernels;
 using NativeTV.Transformer.Model;

@@ -1,3 +1,4 @@
+using NativeTV.Transformer.Checkpoints;
 using System.CommandLine;
 using NativeTV.Transformer.Model;
 using NativeTV.Transformer.Tokenization;

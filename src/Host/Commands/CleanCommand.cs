@@ -30,17 +30,17 @@ public static class CleanCommand
         clean.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
-            using var folder = RunFolder.Open(pr.GetValue(outDir)!, "--out", "clean");
             string name = pr.GetValue(task)!;
             int L = pr.GetValue(layer);
+            int[]? only = FeatureIds.Parse(pr.GetValue(features));
             var taskList = CommonOptions.LoadTasks(pr, tasks, CommonOptions.ModelDir(pr, model));
             var t = taskList.FirstOrDefault(x => x.Name == name) ?? throw new ArgumentException($"no task '{name}' (tasks: {string.Join(", ", taskList.Select(x => x.Name))})");
+            using var folder = RunFolder.Open(pr.GetValue(outDir)!, "--out", "clean");
             using var ctx = PipelineContext.Open(CommonOptions.ModelDir(pr, model), pr.GetValue(device)!, taskList, pr.GetValue(sae), pr.GetValue(seed));
             ctx.CheckLayer(L, "--layer");
             var (m, ds, builder) = (ctx.Model, ctx.Sae(L), ctx.Builder);
             var prompts = builder.Build(t);
             var tv = TaskVectorExtractor.Mean(m, prompts.Icl, [L], lastOnly: false)[0];
-            int[]? only = FeatureIds.Parse(pr.GetValue(features));
             var o = clean.Options(pr);
             CleaningResult r = null!;
             AnsiConsole.Progress().Start(ctx =>

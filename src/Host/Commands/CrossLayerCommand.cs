@@ -26,23 +26,10 @@ public static class CrossLayerCommand
             int a = pr.GetValue(from), b = pr.GetValue(to);
             ctx.CheckLayer(a, "--from");
             ctx.CheckLayer(b, "--to");
-            string dir = Path.Combine(pr.GetValue(cli.Run)!, "cross_layer");
-            Run(ctx, a, b, clean.Options(pr), dir);
-            Console.WriteLine($"wrote {dir}: summary.L{a}-L{b}.csv, features.L{a}-L{b}.csv and figures");
+            ExperimentSteps.CrossLayer(ctx, folder, a, b, clean.Options(pr));
+            Console.WriteLine($"wrote {folder.CrossLayer}: summary.L{a}-L{b}.csv, features.L{a}-L{b}.csv and figures");
             return 0;
         }));
         return cmd;
-    }
-
-    public static IReadOnlyList<CrossLayerResult> Run(PipelineContext ctx, int from, int to, CleaningOptions o, string dir)
-    {
-        var rs = ConsoleProgress.Run("cross-layer", ctx.Prompts.Count * o.Steps, bar =>
-            CrossLayerReading.Run(ctx, from, to, o, dir, ConsoleProgress.PerTask(bar, o.Steps, "cross-layer")));
-        var t = TextTable.Create("task", $"TV at {from}", $"cleaned at {from} (L0)", $"TV at {to}", "overlap: induced / zero-shot", "specificity: TV / induced");
-        foreach (var r in rs)
-            t.AddText(r.Task, $"{r.EarlyTv.Nll:F2}", $"{r.Cleaned.Nll:F2} ({r.CleanedL0})", $"{r.LateTv.Nll:F2}", $"{r.Overlap:F2} / {r.OverlapZeroShot:F2}", $"{r.SpecificityTv:F2} / {r.SpecificityInduced:F2}");
-        t.Caption($"zero-shot evaluation loss; layer-{to} SAE features of the residual the cleaned layer-{from} vector induces, against the plain layer-{to} task vector");
-        AnsiConsole.Write(t);
-        return rs;
     }
 }

@@ -34,35 +34,10 @@ public static class DetectorsCommand
             });
             int L = pr.GetValue(layer);
             ctx.CheckLayer(L, "--layer");
-            string dir = Path.Combine(pr.GetValue(cli.Run)!, "detectors");
-            Run(ctx, L, clean.Options(pr), pr.GetValue(scale), dir);
-            Console.WriteLine($"wrote {dir}: summary.L{L}.csv, loss.L{L}.png, cleaned/, relative_change.L{L} and normalised_decrease.L{L} (CSV, PNG, SVG)");
+            ExperimentSteps.Detectors(ctx, folder, L, clean.Options(pr), pr.GetValue(scale));
+            Console.WriteLine($"wrote {folder.Detectors}: summary.L{L}.csv, loss.L{L}.png, cleaned/, relative_change.L{L} and normalised_decrease.L{L} (CSV, PNG, SVG)");
             return 0;
         }));
         return cmd;
-    }
-
-    public static (IReadOnlyList<DetectorResult> Detectors, FeatureSteeringMatrix Matrix) Run(PipelineContext ctx, int layer, CleaningOptions o, float scale, string dir)
-    {
-        var results = ConsoleProgress.Run("detectors", ctx.Prompts.Count * o.Steps, bar =>
-            TaskDetectors.Run(ctx, layer, o, dir, ConsoleProgress.PerTask(bar, o.Steps, "detectors")));
-        Print(results);
-        var ids = results.SelectMany(r => r.Cleaning.Features.Select(f => f.Id)).Distinct().Order().ToArray();
-        if (ids.Length == 0) throw new InvalidOperationException("cleaning kept no detector feature for any task: lower --l1");
-        var mat = ConsoleProgress.Run("detector matrix", ctx.Prompts.Count * ids.Length, bar =>
-            FeatureSteeringMatrix.Measure(ctx.Model, ctx.Sae(layer).Sae, layer, ctx.Prompts.Select(p => (p.Task.Name, p.EvalOneShot)).ToList(), ids, scale, ctx.NFirst, () => bar.Increment(1)));
-        mat.Write(dir, $"L{layer}", "detector-feature steering at \" Y\"", ctx.Caption(layer, $", scale {scale}"));
-        return (results, mat);
-    }
-
-    private static void Print(IReadOnlyList<DetectorResult> rs)
-    {
-        var t = new Table().AddColumn("task").AddColumn("no steering").AddColumn("detector vector").AddColumn("cleaned (L0)");
-        bool spec = rs.Any(r => !double.IsNaN(r.Specificity));
-        if (spec) t.AddColumn("specificity");
-        foreach (var r in rs)
-            t.AddText([r.Task, $"{r.None.Nll:F2}", $"{r.Raw.Nll:F2}", $"{r.Cleaned.Nll:F2} ({r.Cleaning.Features.Count})", .. spec ? new[] { $"{r.Specificity:F2}" } : []]);
-        t.Caption("one-shot evaluation loss; specificity: weighted by the cleaned weights, chance = 1 / tasks");
-        AnsiConsole.Write(t);
     }
 }

@@ -18,27 +18,17 @@ public static class FeatureSteerCommand
         cli.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            int[]? given = FeatureIds.Parse(pr.GetValue(features));
             using var folder = cli.OpenRun(pr, "feature-steer");
             using var ctx = cli.Open(pr);
             int L = pr.GetValue(layer);
             ctx.CheckLayer(L, "--layer");
             string runDir = pr.GetValue(cli.Run)!;
-            int[] ids = FeatureLists.Resolve(FeatureIds.Parse(pr.GetValue(features)), runDir, L, ctx.Sae(L).Sae.DSae);
-            var mat = Run(ctx, L, ids, pr.GetValue(scale), runDir);
-            Console.WriteLine($"wrote {Path.Combine(runDir, "feature_steering")}: {mat.Tasks.Length} tasks x {ids.Length} features (CSV, PNG, SVG)");
+            int[] ids = FeatureLists.Resolve(given, runDir, L, ctx.Sae(L).Sae.DSae);
+            var mat = ExperimentSteps.FeatureSteer(ctx, folder, L, ids, pr.GetValue(scale));
+            Console.WriteLine($"wrote {folder.FeatureSteering}: {mat.Tasks.Length} tasks x {ids.Length} features (CSV, PNG, SVG)");
             return 0;
         }));
         return cmd;
-    }
-
-    /// <summary>The matrix on every task's zero-shot evaluation prompts, written into RUN/feature_steering/.</summary>
-    public static FeatureSteeringMatrix Run(PipelineContext ctx, int layer, int[] ids, float scale, string runDir)
-    {
-        var sae = ctx.Sae(layer).Sae;
-        FeatureLists.InRange(ids, sae.DSae);
-        var mat = ConsoleProgress.Run("feature steering", ctx.Prompts.Count * ids.Length, bar =>
-            FeatureSteeringMatrix.Measure(ctx.Model, sae, layer, ctx.Prompts.Select(p => (p.Task.Name, p.Eval)).ToList(), ids, scale, ctx.NFirst, () => bar.Increment(1)));
-        mat.Write(Path.Combine(runDir, "feature_steering"), $"L{layer}", "single-feature steering", ctx.Caption(layer, $", scale {scale}"));
-        return mat;
     }
 }

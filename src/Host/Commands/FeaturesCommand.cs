@@ -50,14 +50,13 @@ public static class FeaturesCommand
                 Console.WriteLine($"{name}:");
                 work();
             }
-            Step($"feature steering at layer {L}", Path.Combine(run, "feature_steering", $"relative_change.L{L}.csv"),
-                () => FeatureSteerCommand.Run(ctx, L, FeatureLists.FromRun(run, L), pr.GetValue(scale), run));
-            string det = Path.Combine(run, "detectors");
-            Step($"task detectors at layer {detL}", Path.Combine(det, $"summary.L{detL}.csv"),
-                () => DetectorsCommand.Run(ctx, detL, new CleaningOptions(L1: 5e-4f, Lr: 0.01f), pr.GetValue(detectorScale), det));
+            Step($"feature steering at layer {L}", Path.Combine(folder.FeatureSteering, $"relative_change.L{L}.csv"),
+                () => ExperimentSteps.FeatureSteer(ctx, folder, L, FeatureLists.FromRun(run, L), pr.GetValue(scale)));
+            Step($"task detectors at layer {detL}", Path.Combine(folder.Detectors, $"summary.L{detL}.csv"),
+                () => ExperimentSteps.Detectors(ctx, folder, detL, new CleaningOptions(L1: 5e-4f, Lr: 0.01f), pr.GetValue(detectorScale)));
             if (from is int a)
-                Step($"cross-layer reading, layer {a} to {L}", Path.Combine(run, "cross_layer", $"summary.L{a}-L{L}.csv"),
-                    () => CrossLayerCommand.Run(ctx, a, L, new CleaningOptions(), Path.Combine(run, "cross_layer")));
+                Step($"cross-layer reading, layer {a} to {L}", Path.Combine(folder.CrossLayer, $"summary.L{a}-L{L}.csv"),
+                    () => ExperimentSteps.CrossLayer(ctx, folder, a, L, new CleaningOptions()));
 
             string? corpusPath = ctx.Corpus(pr.GetValue(corpus));
             if (corpusPath is null) Console.WriteLine("max-activating examples: skipped, no --corpus given");
@@ -65,9 +64,9 @@ public static class FeaturesCommand
                 foreach (int l in new[] { L, detL }.Distinct())
                 {
                     var ids = (l == L ? FeatureLists.FromRun(run, L) : [])
-                        .Union(l == detL ? FeatureLists.FromFolder(Path.Combine(det, "cleaned"), detL, "the detectors step wrote none") : []).Order().ToArray();
-                    Step($"max-activating examples at layer {l}", Path.Combine(run, "maxact", $"maxact.L{l}.json"),
-                        () => MaxActCommand.Run(ctx, l, ids, corpusPath, new MaxActOptions(Top: pr.GetValue(top)), run));
+                        .Union(l == detL ? FeatureLists.FromFolder(Path.Combine(folder.Detectors, "cleaned"), detL, "the detectors step wrote none") : []).Order().ToArray();
+                    Step($"max-activating examples at layer {l}", Path.Combine(folder.MaxAct, $"maxact.L{l}.json"),
+                        () => ExperimentSteps.MaxAct(ctx, folder, l, ids, corpusPath, new MaxActOptions(Top: pr.GetValue(top))));
                 }
             Console.WriteLine($"wrote {HtmlReport.Write(run)}");
             return 0;

@@ -29,32 +29,19 @@ public static class MaxActCommand
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             string runDir = pr.GetValue(run)!;
+            int[]? given = FeatureIds.Parse(pr.GetValue(features));
             using var folder = RunFolder.Open(runDir, "--run", "maxact");
             int L = pr.GetValue(layer);
             using var ctx = PipelineContext.Open(CommonOptions.ModelDir(pr, model), pr.GetValue(device)!, [], pr.GetValue(sae), 0);
             ctx.CheckLayer(L, "--layer");
             string corpusPath = ctx.Corpus(pr.GetValue(corpus)) ?? throw new ArgumentException($"--corpus is required: {ctx.ModelDir} has no {ModelManifest.FileName} naming a corpus");
-            int[] ids = FeatureLists.Resolve(FeatureIds.Parse(pr.GetValue(features)), runDir, L, ctx.Sae(L).Sae.DSae);
+            int[] ids = FeatureLists.Resolve(given, runDir, L, ctx.Sae(L).Sae.DSae);
             var o = new MaxActOptions(Top: pr.GetValue(top), Window: pr.GetValue(window), Context: pr.GetValue(context),
                 MaxContexts: pr.GetValue(maxContexts) ?? int.MaxValue);
-            var r = Run(ctx, L, ids, corpusPath, o, runDir);
-            Console.WriteLine($"wrote {Path.Combine(runDir, "maxact")}: {ids.Length} features over {r.Contexts} contexts ({r.Tokens} tokens)");
+            var r = ExperimentSteps.MaxAct(ctx, folder, L, ids, corpusPath, o);
+            Console.WriteLine($"wrote {folder.MaxAct}: {ids.Length} features over {r.Contexts} contexts ({r.Tokens} tokens)");
             return 0;
         }));
         return cmd;
-    }
-
-    /// <summary>The features' examples over the corpus, written as RUN/maxact/maxact.L{layer}.json and .html.</summary>
-    public static MaxActResult Run(PipelineContext ctx, int layer, int[] ids, string corpusPath, MaxActOptions o, string runDir)
-    {
-        // Counting the contexts costs a tokenisation of the corpus, little beside the forwards, and gives the bar its end.
-        int total = ActivationHarvester.Contexts(ctx.Tokenizer, corpusPath, o.Context).Take(o.MaxContexts).Count();
-        var r = ConsoleProgress.Run($"max-activating examples, layer {layer}", total, bar =>
-            MaxActivations.Collect(ctx.Model, ctx.Sae(layer), ctx.Tokenizer, corpusPath, layer, ids, o, n => bar.Value = n));
-        string outDir = Path.Combine(runDir, "maxact");
-        Directory.CreateDirectory(outDir);
-        r.WriteJson(Path.Combine(outDir, $"maxact.L{layer}.json"));
-        MaxActHtml.Write(Path.Combine(outDir, $"maxact.L{layer}.html"), r);
-        return r;
     }
 }

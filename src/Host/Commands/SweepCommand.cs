@@ -50,61 +50,28 @@ public static class SweepCommand
             string dir = CommonOptions.ModelDir(pr, model), run = pr.GetValue(outDir)!;
             var taskList = CommonOptions.LoadTasks(pr, tasks, dir);
             using var folder = RunFolder.Open(run, "--out", "sweep");
-            using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
-            using var m = TransformerModel.Load(dir, be);
-            var tokenizer = TokenizerLoader.Load(dir);
-            var manifest = ModelManifest.Read(dir);
-            var po = manifest.Prompts() with { NFirst = pr.GetValue(nFirst), Seed = pr.GetValue(seed) };
-            if (pr.GetValue(shots) is { } s) po = po with { Shots = s };
-            if (pr.GetValue(prefix) is { } p) po = po with { Prefix = p };
-            int[] layerList = pr.GetValue(layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, m.Config.Layers + 1).ToArray();
-            if (layerList.Any(L => L < 0 || L > m.Config.Layers)) throw new ArgumentException($"--layers must be within 0..{m.Config.Layers}");
-            string? saePattern = pr.GetValue(sae) ?? manifest.SaePattern;
-            var cleaning = clean.Options(pr);
-            var settings = new Dictionary<string, string>
+            using var ctx = PipelineContext.Open(dir, pr.GetValue(device)!, taskList, pr.GetValue(sae), pr.GetValue(seed), po => po with
             {
-                ["model"] = Path.GetFullPath(dir), ["tasks"] = pr.GetValue(tasks) ?? manifest.TasksPath ?? "", ["layers"] = string.Join(",", layerList),
-                ["sae"] = saePattern ?? "", ["shots"] = $"{po.Shots}", ["prefix"] = po.Prefix, ["prompts"] = $"{pr.GetValue(iclPrompts)}/{pr.GetValue(cleanPrompts)}/{pr.GetValue(evalPrompts)}",
-                ["n_first"] = $"{po.NFirst}", ["last_separator_only"] = $"{pr.GetValue(lastOnly)}", ["add_zero_shot_mean"] = $"{pr.GetValue(addZs)}",
-                ["k"] = $"{pr.GetValue(k)}", ["seed"] = $"{po.Seed}", ["tasks_sha256"] = TaskFingerprint.Of(taskList),
-            };
-            foreach (var (key, value) in CleaningCli.Settings(cleaning)) settings[key] = value;
-            folder.Guard(settings, pr.GetValue(restart));
-
-            var builder = new PromptBuilder(tokenizer, po);
-            var prompts = taskList.Select(t => builder.Build(t, pr.GetValue(iclPrompts), pr.GetValue(cleanPrompts), pr.GetValue(evalPrompts))).ToList();
-            var saes = new Dictionary<int, (DeviceSae, TaskSpecificity)?>();
-            (DeviceSae, TaskSpecificity)? SaeAt(int L)
+                NFirst = pr.GetValue(nFirst), Shots = pr.GetValue(shots) ?? po.Shots, Prefix = pr.GetValue(prefix) ?? po.Prefix,
+            }, new PromptCounts(pr.GetValue(iclPrompts), pr.GetValue(cleanPrompts), pr.GetValue(evalPrompts)));
+            int[] layerList = pr.GetValue(layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, ctx.Model.Config.Layers + 1).ToArray();
+            var sweep = new Sweep(ctx, folder, new SweepOptions(layerList, pr.GetValue(lastOnly), pr.GetValue(addZs), pr.GetValue(k), clean.Options(pr)),
+                pr.GetValue(tasks) ?? ctx.Manifest.TasksPath ?? "", pr.GetValue(restart));
+            if (sweep.Log.Cells.Count > 0) Console.WriteLine($"resuming {run}: {sweep.Log.Cells.Count} cells done, {sweep.Todo.Count} to go");
+            ConsoleProgress.Run("sweep", sweep.Todo.Count, bar =>
             {
-                if (saes.TryGetValue(L, out var d)) return d;
-                string? path = saePattern?.Replace("{layer}", L.ToString());
-                if (path == null || !Directory.Exists(path)) return saes[L] = null;
-                var ds = new DeviceSae(SaeLoader.Load(path, m.Config.HiddenSize, L), be);
-                OptionRules.AtMost("--k", pr.GetValue(k), ds.Sae.DSae, $"the d_sae of {path}");
-                return saes[L] = (ds, TaskSpecificity.Measure(m, ds, L, prompts.Select(p => (p.Task.Name, p.Icl)).ToList()));
-            }
-            var log = new ResultsLog(Path.Combine(run, "results.jsonl"), taskList.Select(t => t.Name).ToHashSet(), layerList);
-            var runner = new SweepRunner(m, new SweepOptions(layerList, po.NFirst, pr.GetValue(lastOnly), pr.GetValue(addZs), pr.GetValue(k), cleaning), SaeAt, run, settings);
-            var todo = taskList.SelectMany(t => layerList.Select(L => (t, L))).Where(c => !log.Has(c.t.Name, c.L)).ToList();
-            foreach (int L in todo.Select(c => c.L).Distinct()) SaeAt(L); // every SAE loaded (and --k checked) before any cell runs
-            if (log.Cells.Count > 0) Console.WriteLine($"resuming {run}: {log.Cells.Count} cells done, {todo.Count} to go");
-            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
-            {
-                var bar = ctx.AddTask("sweep", maxValue: Math.Max(1, todo.Count));
-                foreach (var (t, L) in todo)
+                foreach (var cell in sweep.Todo)
                 {
-                    bar.Description = Markup.Escape($"{t.Name}, layer {L}");
-                    try { log.Append(runner.Run(prompts[taskList.ToList().IndexOf(t)], L)); }
-                    catch (OptimizationDivergedException e) { throw new OptimizationDivergedException($"cleaning {t.Name} at layer {L}: {e.Message}"); }
+                    bar.Description = Markup.Escape($"{cell.Task.Task.Name}, layer {cell.Layer}");
+                    sweep.Run(cell);
                     bar.Increment(1);
                 }
+                return 0;
             });
-            foreach (var d in saes.Values) d?.Item1.Dispose();
-            log.WriteCsv(Path.Combine(run, "results.csv"));
-            string caption = $"{Path.GetFileName(Path.GetFullPath(dir))}, {settings["tasks"]}, {po.Shots} shots, n_first {po.NFirst}, seed {po.Seed}";
-            SweepFigures.Write(Path.Combine(run, "figures"), log.Cells, caption);
-            SweepFigures.Specificity(Path.Combine(run, "figures"), log.Cells, caption);
-            SweepSummary.Print(log.Cells);
+            sweep.Finish();
+            var table = TextTable.Create(SweepSummary.Header);
+            foreach (var row in SweepSummary.Rows(sweep.Log.Cells)) table.AddText(row);
+            AnsiConsole.Write(table.Caption(SweepSummary.Caption));
             Console.WriteLine($"wrote {run}: results.jsonl, results.csv, figures/, cleaned/");
             return 0;
         }));
@@ -124,8 +91,4 @@ public sealed class CleaningCli(float l1 = 0.05f)
     public void AddTo(Command c) { c.Options.Add(L1); c.Options.Add(Lr); c.Options.Add(Steps); c.Options.Add(Patience); c.Options.Add(LossPatience); }
 
     public CleaningOptions Options(ParseResult pr) => new(pr.GetValue(L1), pr.GetValue(Lr), pr.GetValue(Steps), pr.GetValue(Patience), pr.GetValue(LossPatience));
-
-    /// <summary>Every cleaning option as a run setting (snake_case name, value), read off the record so a new option cannot be left out of the guard.</summary>
-    public static IEnumerable<(string, string)> Settings(CleaningOptions o) =>
-        typeof(CleaningOptions).GetProperties().Select(p => (System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), $"{p.GetValue(o)}"));
 }

@@ -12,9 +12,6 @@ public static class SaeLensFormat
 {
     public const string ConfigFile = "cfg.json", WeightsFile = "sae_weights.safetensors", ScalerFile = "activation_scaler.json";
 
-    public static bool IsSaeLensFolder(string dir) =>
-        File.Exists(Path.Combine(dir, ConfigFile)) && File.Exists(Path.Combine(dir, WeightsFile));
-
     public static Sae Load(string dir)
     {
         string cfgPath = Path.Combine(dir, ConfigFile), weightsPath = Path.Combine(dir, WeightsFile);

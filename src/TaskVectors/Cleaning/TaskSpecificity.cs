@@ -8,8 +8,9 @@ namespace NativeTV.TaskVectors.Cleaning;
 /// <summary>
 /// Objective task specificity (ORGANISM.md): a feature's mean activation at the final separator of one
 /// task's ICL prompts divided by the sum of those means over all tasks (chance = 1 / tasks). Detector
-/// features are scored the same way at the positions they are read at (the outputs' last tokens). On the
-/// organism the tasks are known exactly, so this scores whether cleaning kept task-specific features.
+/// features are scored the same way at the positions they are read at (the outputs' last tokens). It is measured
+/// against the tasks of the run, so it says whether cleaning kept features specific to one of them (on the organism,
+/// whose tasks are known exactly, against the whole task set).
 /// </summary>
 public sealed class TaskSpecificity
 {

@@ -14,7 +14,7 @@ public sealed record CrossLayerFeature(int Id, float Tv, float Induced, float Ze
 /// One task of the cross-layer reading: zero-shot evaluation losses (task vector and cleaned vector at the early
 /// layer, task vector at the late one), and how the late layer's residual, induced by the cleaned early vector,
 /// compares with the late layer's plain task vector: cosine and weighted overlap of their SAE features (with the
-/// unsteered zero-shot residual as the baseline), and on the organism their task specificity.
+/// unsteered zero-shot residual as the baseline), and their task specificity.
 /// </summary>
 public sealed record CrossLayerResult(string Task, ScoreSummary EarlyTv, ScoreSummary Cleaned, ScoreSummary LateTv, int CleanedL0,
     double Cosine, double CosineZeroShot, double Overlap, double OverlapZeroShot, double SpecificityTv, double SpecificityInduced,

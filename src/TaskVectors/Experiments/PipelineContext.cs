@@ -18,7 +18,6 @@ public sealed record PromptCounts(int Icl = 16, int Clean = 24, int Eval = 32);
 public sealed class PipelineContext : IDisposable
 {
     private readonly string? _saePattern;
-    private readonly PromptCounts _counts;
     private readonly Dictionary<int, DeviceSae?> _saes = [];
     private List<TaskPrompts>? _prompts;
 
@@ -31,11 +30,14 @@ public sealed class PipelineContext : IDisposable
     public IReadOnlyList<IclTask> Tasks { get; }
     public int Seed => Builder.Options.Seed;
     public int NFirst => Builder.Options.NFirst;
+    public PromptCounts Counts { get; }
+    /// <summary>The SAE folder pattern with {layer}, or null when the model has none.</summary>
+    public string? SaePattern => _saePattern;
 
     private PipelineContext(string modelDir, ModelManifest manifest, IBackend be, TransformerModel m, ITextTokenizer tok, IReadOnlyList<IclTask> tasks,
         string? saePattern, PromptOptions prompts, PromptCounts counts)
     {
-        ModelDir = modelDir; Manifest = manifest; Backend = be; Model = m; Tokenizer = tok; Tasks = tasks; _saePattern = saePattern; _counts = counts;
+        ModelDir = modelDir; Manifest = manifest; Backend = be; Model = m; Tokenizer = tok; Tasks = tasks; _saePattern = saePattern; Counts = counts;
         Builder = new PromptBuilder(tok, prompts);
     }
 
@@ -64,7 +66,7 @@ public sealed class PipelineContext : IDisposable
             : throw new ArgumentException($"--tasks is required: {modelDir} has no {ModelManifest.FileName} naming its tasks");
 
     /// <summary>Every task's prompts (METHOD.md §1 sets), in task order.</summary>
-    public IReadOnlyList<TaskPrompts> Prompts => _prompts ??= Tasks.Select(t => Builder.Build(t, _counts.Icl, _counts.Clean, _counts.Eval)).ToList();
+    public IReadOnlyList<TaskPrompts> Prompts => _prompts ??= Tasks.Select(t => Builder.Build(t, Counts.Icl, Counts.Clean, Counts.Eval)).ToList();
 
     public void CheckLayer(int layer, string option)
     {

@@ -6,19 +6,19 @@ using NativeTV.TaskVectors;
 
 namespace NativeTV.TaskVectors.Experiments;
 
-/// <summary>Settings of a sweep (METHOD.md defaults, as command-line options).</summary>
-public sealed record SweepOptions(
-    int[] Layers, int NFirst = 2, bool LastSeparatorOnly = false, bool AddZeroShotMean = false, int PursuitK = 20, CleaningOptions? Cleaning = null);
+/// <summary>Settings of a sweep (METHOD.md defaults, as command-line options); prompts and SAEs come with its <see cref="PipelineContext"/>.</summary>
+public sealed record SweepOptions(int[] Layers, bool LastSeparatorOnly = false, bool AddZeroShotMean = false, int PursuitK = 20, CleaningOptions? Cleaning = null);
 
 /// <summary>
 /// The task x layer sweep: for each cell the metric with no steering, the task vector, the corrupted-mean
 /// baseline, the SAE reconstruction, gradient pursuit and the cleaned vector (the last three where an SAE
-/// for the layer is given), with the ICL loss as reference. Cells already in the log are skipped.
+/// for the layer is given), with the ICL loss as reference. Task specificity is measured once per layer with an SAE.
 /// </summary>
-public sealed class SweepRunner(TransformerModel model, SweepOptions o, Func<int, (DeviceSae Sae, TaskSpecificity Specificity)?> saeAt, string runDir,
-    IReadOnlyDictionary<string, string> provenance)
+public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runDir, IReadOnlyDictionary<string, string> provenance)
 {
+    private readonly TransformerModel model = ctx.Model;
     private readonly Dictionary<string, TaskCache> _cache = [];
+    private readonly Dictionary<int, TaskSpecificity> _specificity = [];
 
     private sealed record TaskCache(float[][] Tv, float[][] Corrupted, float[][]? ZeroShotMean, MethodScore ZeroShot, MethodScore Icl);
 
@@ -31,14 +31,14 @@ public sealed class SweepRunner(TransformerModel model, SweepOptions o, Func<int
         var baseline = tv.Select((v, j) => v - c.Corrupted[li][j] + (c.ZeroShotMean?[li][j] ?? 0f)).ToArray();
         methods[Methods.TvMinusCorrupted] = Eval(t, layer, baseline);
         Dictionary<string, double>? specificity = null;
-        if (saeAt(layer) is { } found)
+        if (ctx.SaeOrNull(layer) is { } sae)
         {
-            var (sae, spec) = found;
+            var spec = Specificity(layer, sae);
             var (recon, f) = sae.Reconstruct(tv);
             methods[Methods.SaeRecon] = Eval(t, layer, recon, f.Count(x => x != 0f));
             var (pursued, coeffs) = sae.Pursue(tv, new PursuitOptions(o.PursuitK));
             methods[Methods.Pursuit] = Eval(t, layer, pursued, coeffs.Count(x => x != 0f));
-            var r = TaskVectorCleaner.Clean(model, sae, layer, PromptBatch.Of(t.Clean, o.NFirst, model.Config.PadTokenId), tv, o.Cleaning ?? new CleaningOptions());
+            var r = TaskVectorCleaner.Clean(model, sae, layer, PromptBatch.Of(t.Clean, ctx.NFirst, model.Config.PadTokenId), tv, o.Cleaning ?? new CleaningOptions());
             var score = Eval(t, layer, r.Vector, r.Features.Count);
             methods[Methods.Cleaned] = score;
             // A vector with no features has no specificity (NaN), which JSON cannot hold: its entry is left out.
@@ -58,9 +58,12 @@ public sealed class SweepRunner(TransformerModel model, SweepOptions o, Func<int
 
     private MethodScore Score(IReadOnlyList<Prompt> prompts, Steer? steer, int? l0 = null)
     {
-        var s = ScoreSummary.Of(PromptScorer.Score(model, prompts, steer, o.NFirst));
+        var s = ScoreSummary.Of(PromptScorer.Score(model, prompts, steer, ctx.NFirst));
         return new MethodScore(s.Nll, s.Accuracy, l0);
     }
+
+    private TaskSpecificity Specificity(int layer, DeviceSae sae) => _specificity.TryGetValue(layer, out var s) ? s
+        : _specificity[layer] = TaskSpecificity.Measure(model, sae, layer, ctx.Prompts.Select(p => (p.Task.Name, p.Icl)).ToList());
 
     /// <summary>Per task, once: vectors for every layer from one pass per batch, and the layer-independent references.</summary>
     private TaskCache Cache(TaskPrompts t)

@@ -12,7 +12,7 @@ public sealed record DetectorResult(string Task, ScoreSummary None, ScoreSummary
 /// <summary>
 /// Task detector vectors (METHOD.md §7): resid_pre[L] averaged over the last token of every demonstration's
 /// output in the task's ICL prompts, evaluated on one-shot prompts with a generic example ("X -> Y") by adding
-/// it at " Y", and cleaned there like a task vector (by default lr 0.01, L1 5e-4). On the organism each cleaned
+/// it at " Y", and cleaned there like a task vector (by default lr 0.01, L1 5e-4). Each cleaned
 /// detector's task specificity is scored where detectors are read: at the outputs' last tokens.
 /// </summary>
 public static class TaskDetectors
@@ -57,5 +57,18 @@ public static class TaskDetectors
         Figures.GroupedBars(Path.Combine(dir, $"loss.L{layer}"), "task detectors on one-shot \"X -> Y\" prompts", caption, "loss (nll of the answer)",
             rs.Select(r => r.Task).ToArray(),
             [("no steering", rs.Select(r => r.None.Nll).ToArray()), ("detector vector", rs.Select(r => r.Raw.Nll).ToArray()), ("cleaned", rs.Select(r => r.Cleaned.Nll).ToArray())]);
+    }
+
+    /// <summary>
+    /// The detector matrix: each kept detector feature steered alone at " Y" of every task's one-shot prompts, written
+    /// into <paramref name="dir"/> as relative_change.L{layer} and normalised_decrease.L{layer}.
+    /// </summary>
+    public static FeatureSteeringMatrix Matrix(PipelineContext ctx, int layer, IReadOnlyList<DetectorResult> results, float scale, string dir, Action? tick = null)
+    {
+        var ids = results.SelectMany(r => r.Cleaning.Features.Select(f => f.Id)).Distinct().Order().ToArray();
+        if (ids.Length == 0) throw new InvalidOperationException("cleaning kept no detector feature for any task: lower --l1");
+        var mat = FeatureSteeringMatrix.Measure(ctx.Model, ctx.Sae(layer).Sae, layer, ctx.Prompts.Select(p => (p.Task.Name, p.EvalOneShot)).ToList(), ids, scale, ctx.NFirst, tick);
+        mat.Write(dir, $"L{layer}", "detector-feature steering at \" Y\"", ctx.Caption(layer, $", scale {scale}"));
+        return mat;
     }
 }

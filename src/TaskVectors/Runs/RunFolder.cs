@@ -55,5 +55,12 @@ public sealed class RunFolder : IDisposable
         }
     }
 
+    public string Results => Path.Combine(Dir, "results.jsonl");
+    public string Cleaned => Path.Combine(Dir, "cleaned");
+    public string FeatureSteering => Path.Combine(Dir, "feature_steering");
+    public string Detectors => Path.Combine(Dir, "detectors");
+    public string CrossLayer => Path.Combine(Dir, "cross_layer");
+    public string MaxAct => Path.Combine(Dir, "maxact");
+
     public void Dispose() => _lock.Dispose();
 }

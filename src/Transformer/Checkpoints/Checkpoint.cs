@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using NativeTV.Kernels;
-using NativeTV.Transformer.Model;
 
 namespace NativeTV.Transformer.Checkpoints;
 

@@ -2,7 +2,6 @@ using NativeTV.Transformer.Files;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NativeTV.Kernels;
-using NativeTV.Transformer.Model;
 
 namespace NativeTV.Transformer.Checkpoints;
 

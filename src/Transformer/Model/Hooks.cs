@@ -19,12 +19,6 @@ public static class HookNames
     {
         HookPoint.ResidPre => "resid_pre", HookPoint.AttnOut => "attn_out", HookPoint.MlpOut => "mlp_out", _ => "resid_post",
     };
-
-    public static HookPoint Parse(string s) => s switch
-    {
-        "resid_pre" => HookPoint.ResidPre, "attn_out" => HookPoint.AttnOut, "mlp_out" => HookPoint.MlpOut, "resid_post" => HookPoint.ResidPost,
-        _ => throw new ArgumentException($"unknown hook point '{s}' (resid_pre, attn_out, mlp_out, resid_post)"),
-    };
 }
 
 /// <summary>Read a hook point at the given flattened batch rows (b * SeqLen + t).</summary>

@@ -1,3 +1,4 @@
+using NativeTV.Transformer.Checkpoints;
 namespace NativeTV.Transformer.Model;
 
 /// <summary>

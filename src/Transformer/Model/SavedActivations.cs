@@ -1,3 +1,4 @@
+using NativeTV.Transformer.Checkpoints;
 using NativeTV.Kernels;
 
 namespace NativeTV.Transformer.Model;

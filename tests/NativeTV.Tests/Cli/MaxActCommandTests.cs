@@ -1,3 +1,4 @@
+using NativeTV.Transformer.Checkpoints;
 using System.Text.Json;
 using NativeTV.Kernels;
 using NativeTV.Transformer.Model;

@@ -51,7 +51,7 @@ public class SaeCommandTests
     public void TrainHarvestsAModelAndSavesAnSaeThatLoadsAndEncodes()
     {
         // A tiny Phi-3 with the fixture SentencePiece tokenizer (vocabulary 420), and a small corpus.
-        var cfg = NativeTV.Transformer.Model.RandomModel.TinyConfig(NativeTV.Transformer.Model.Architecture.Phi3, NativeTV.Kernels.DType.F32, vocab: 420);
+        var cfg = NativeTV.Transformer.Model.RandomModel.TinyConfig(NativeTV.Transformer.Checkpoints.Architecture.Phi3, NativeTV.Kernels.DType.F32, vocab: 420);
         var model = NativeTV.Tests.Models.TinyModels.Write(cfg);
         File.Copy(Fixtures.Dir("spm", "llama_like.model"), Path.Combine(model, "tokenizer.model"));
         var tmp = Fixtures.TempDir();
@@ -76,7 +76,7 @@ public class SaeCommandTests
     [Test]
     public void TrainsAGatedSaeFromAnOnDiskShuffleBuffer()
     {
-        var cfg = NativeTV.Transformer.Model.RandomModel.TinyConfig(NativeTV.Transformer.Model.Architecture.Phi3, NativeTV.Kernels.DType.F32, vocab: 420);
+        var cfg = NativeTV.Transformer.Model.RandomModel.TinyConfig(NativeTV.Transformer.Checkpoints.Architecture.Phi3, NativeTV.Kernels.DType.F32, vocab: 420);
         var model = NativeTV.Tests.Models.TinyModels.Write(cfg);
         File.Copy(Fixtures.Dir("spm", "llama_like.model"), Path.Combine(model, "tokenizer.model"));
         var tmp = Fixtures.TempDir();

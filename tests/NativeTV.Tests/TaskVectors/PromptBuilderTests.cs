@@ -134,7 +134,7 @@ public class PromptBuilderTests
     [Test]
     public void SetsAreDisjointTrainOnlyAndSized()
     {
-        var b = new PromptBuilder(OrganismWorld.Tokenizer(), OrganismFolder.Manifest.Prompts());
+        var b = new PromptBuilder(OrganismWorld.Tokenizer(), OrganismFolder.Manifest.Prompts() with { Shots = 19 });   // METHOD.md's shots
         var task = Organism("successor");
         var tp = b.Build(task);
         Assert.That((tp.Icl.Count, tp.Clean.Count, tp.Eval.Count, tp.CleanOneShot.Count, tp.EvalOneShot.Count), Is.EqualTo((16, 24, 32, 24, 32)));

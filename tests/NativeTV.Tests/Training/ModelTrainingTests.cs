@@ -1,3 +1,4 @@
+using NativeTV.Transformer.Checkpoints;
 using NativeTV.Kernels;
 using NativeTV.Transformer.Model;
 using NativeTV.Transformer.Training;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace NativeTV.Transformer.Model;
+namespace NativeTV.Transformer.Checkpoints;
 
 /// <summary>Typed reads of optional config.json fields: a value of the wrong type is an error naming the field and the value.</summary>
 internal static class JsonFields

@@ -1,4 +1,4 @@
-namespace NativeTV.Transformer.Model;
+namespace NativeTV.Transformer.Checkpoints;
 
 /// <summary>A tensor's Hugging Face name and shape.</summary>
 public readonly record struct TensorSpec(string Name, long[] Shape);

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using NativeTV.Kernels;
-using NativeTV.Transformer.Checkpoints;
 
-namespace NativeTV.Transformer.Model;
+namespace NativeTV.Transformer.Checkpoints;
 
 /// <summary>Longrope (Phi-3 "longrope", "su", "yarn") frequency rescaling, read from rope_scaling.</summary>
 public sealed record LongRope(float[] ShortFactor, float[] LongFactor, int OriginalMaxPositions, double? AttentionFactor);

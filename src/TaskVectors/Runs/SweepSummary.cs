@@ -1,9 +1,6 @@
-using NativeTV.TaskVectors.Runs;
-using Spectre.Console;
+namespace NativeTV.TaskVectors.Runs;
 
-namespace NativeTV.Host.Cli;
-
-/// <summary>The sweep's headline table: per task, the best layer by TV loss and every method's loss there (printed by sweep, shown by report).</summary>
+/// <summary>The sweep's headline table: per task, the best layer by TV loss and every method's loss there (printed by sweep, shown by the report).</summary>
 public static class SweepSummary
 {
     public const string Caption = "loss at each task's best TV layer; (L0) = active SAE features";
@@ -16,12 +13,4 @@ public static class SweepSummary
         var best = g.MinBy(c => c.Methods.TryGetValue(Methods.Tv, out var tv) ? tv.Loss : double.PositiveInfinity)!;
         return (string[])[g.Key, $"{best.Layer}", .. Methods.All.Select(m => best.Methods.TryGetValue(m, out var s) ? $"{s.Loss:F2}" + (s.L0 is { } l0 ? $" ({l0})" : "") : "-")];
     }).ToList();
-
-    public static void Print(IReadOnlyList<SweepCell> cells)
-    {
-        var t = TextTable.Create(Header);
-        foreach (var row in Rows(cells)) t.AddText(row);
-        t.Caption(Caption);
-        AnsiConsole.Write(t);
-    }
 }

@@ -1,0 +1,78 @@
+using NativeTV.TaskVectors.Cleaning;
+using NativeTV.TaskVectors.Runs;
+using NativeTV.TaskVectors.Steering;
+
+namespace NativeTV.TaskVectors.Experiments;
+
+/// <summary>
+/// The main job (METHOD.md §1-§6 over tasks x layers) in a run folder: the settings guard, then one
+/// <see cref="SweepRunner"/> cell at a time appended to results.jsonl (so a killed run resumes where it stopped),
+/// then results.csv and the figures. <c>nativetv sweep</c> is this plus a progress bar and the summary table.
+/// </summary>
+public sealed class Sweep
+{
+    private readonly PipelineContext _ctx;
+    private readonly SweepOptions _o;
+    private readonly RunFolder _folder;
+    private readonly SweepRunner _runner;
+
+    public ResultsLog Log { get; }
+    /// <summary>What the run folder records and a resume must match: every setting that changes a number.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; }
+    /// <summary>The cells not in the log yet, in task-major order.</summary>
+    public IReadOnlyList<(TaskPrompts Task, int Layer)> Todo { get; }
+
+    /// <param name="tasksSource">Where the tasks came from (a path), recorded in the settings.</param>
+    /// <param name="restart">Clear the folder's earlier results instead of resuming them.</param>
+    public Sweep(PipelineContext ctx, RunFolder folder, SweepOptions o, string tasksSource, bool restart)
+    {
+        _ctx = ctx; _o = o; _folder = folder;
+        foreach (int L in o.Layers) ctx.CheckLayer(L, "--layers");
+        Settings = SettingsOf(ctx, o, tasksSource);
+        folder.Guard(Settings, restart);
+        Log = new ResultsLog(folder.Results, ctx.Tasks.Select(t => t.Name).ToHashSet(), o.Layers);
+        Todo = ctx.Prompts.SelectMany(t => o.Layers.Select(L => (t, L))).Where(c => !Log.Has(c.t.Task.Name, c.L)).ToList();
+        // Every SAE loaded (and k checked against it) before the first cell, not hours into the run.
+        foreach (int L in Todo.Select(c => c.Layer).Distinct())
+            if (ctx.SaeOrNull(L) is { } sae && o.PursuitK > sae.Sae.DSae)
+                throw new ArgumentException($"--k must be at most the d_sae of {ctx.SaeDir(L)} ({sae.Sae.DSae}), not {o.PursuitK}");
+        _runner = new SweepRunner(ctx, o, folder.Dir, Settings);
+    }
+
+    private static Dictionary<string, string> SettingsOf(PipelineContext ctx, SweepOptions o, string tasksSource)
+    {
+        var p = ctx.Builder.Options;
+        var s = new Dictionary<string, string>
+        {
+            ["model"] = Path.GetFullPath(ctx.ModelDir), ["tasks"] = tasksSource, ["layers"] = string.Join(",", o.Layers), ["sae"] = ctx.SaePattern ?? "",
+            ["shots"] = $"{p.Shots}", ["prefix"] = p.Prefix, ["prompts"] = $"{ctx.Counts.Icl}/{ctx.Counts.Clean}/{ctx.Counts.Eval}", ["n_first"] = $"{p.NFirst}",
+            ["last_separator_only"] = $"{o.LastSeparatorOnly}", ["add_zero_shot_mean"] = $"{o.AddZeroShotMean}", ["k"] = $"{o.PursuitK}", ["seed"] = $"{p.Seed}",
+            ["tasks_sha256"] = TaskFingerprint.Of(ctx.Tasks),
+        };
+        // Read off the record, so a new cleaning option cannot be left out of the guard.
+        foreach (var prop in typeof(CleaningOptions).GetProperties())
+            s[System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(prop.Name)] = $"{prop.GetValue(o.Cleaning ?? new CleaningOptions())}";
+        return s;
+    }
+
+    /// <summary>Computes one cell and appends it to results.jsonl.</summary>
+    public SweepCell Run((TaskPrompts Task, int Layer) cell)
+    {
+        SweepCell c;
+        try { c = _runner.Run(cell.Task, cell.Layer); }
+        catch (OptimizationDivergedException e) { throw new OptimizationDivergedException($"cleaning {cell.Task.Task.Name} at layer {cell.Layer}: {e.Message}"); }
+        Log.Append(c);
+        return c;
+    }
+
+    /// <summary>results.csv and the figures, from every cell in the log.</summary>
+    public void Finish()
+    {
+        Log.WriteCsv(Path.Combine(_folder.Dir, "results.csv"));
+        var p = _ctx.Builder.Options;
+        string caption = $"{Path.GetFileName(Path.GetFullPath(_ctx.ModelDir))}, {Settings["tasks"]}, {p.Shots} shots, n_first {p.NFirst}, seed {p.Seed}";
+        string figures = Path.Combine(_folder.Dir, "figures");
+        SweepFigures.Write(figures, Log.Cells, caption);
+        SweepFigures.Specificity(figures, Log.Cells, caption);
+    }
+}
