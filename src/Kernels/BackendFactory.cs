@@ -6,7 +6,7 @@ namespace NativeTV.Kernels;
 /// <summary>Creates a backend from its `--device` name.</summary>
 public static class BackendFactory
 {
-    public static readonly string[] Names = ["auto", "cpu", "ilgpu-cpu", "cuda"];
+    public static readonly string[] Names = ["auto", "cpu", "ilgpu-cpu", "cuda", "cuda:K"];
 
     /// <summary>
     /// True when backends are wrapped in <see cref="CheckedBackend"/>: NATIVETV_CHECK_BACKEND=1 (the tests
@@ -34,6 +34,7 @@ public static class BackendFactory
         "cpu" => new CpuBackend(),
         "ilgpu-cpu" => new IlgpuBackend(useCuda: false),
         "cuda" => new IlgpuBackend(useCuda: true),
+        _ when name.StartsWith("cuda:") && int.TryParse(name[5..], out int k) && k >= 0 => new IlgpuBackend(useCuda: true, device: k),
         _ => throw new ArgumentException($"unknown device '{name}' (expected one of {string.Join(", ", Names)})"),
     };
 }

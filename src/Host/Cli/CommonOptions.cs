@@ -22,7 +22,7 @@ public static class CommonOptions
 
     public static Option<string> Device() => new("--device")
     {
-        Description = "cpu (OpenBLAS), cuda (ILGPU kernels on an NVIDIA GPU), ilgpu-cpu (ILGPU's CPU simulator, for checking kernels) or auto",
+        Description = "cpu (OpenBLAS), cuda or cuda:K (ILGPU kernels on the first or K-th visible NVIDIA GPU), ilgpu-cpu (ILGPU's CPU simulator, for checking kernels) or auto",
         DefaultValueFactory = _ => "auto",
     };
 

@@ -1,63 +1,39 @@
 using System.CommandLine;
-using System.Text.Json;
 using NativeTV.Host.Cli;
+using NativeTV.TaskVectors.Cleaning;
 using NativeTV.TaskVectors.Experiments;
 using NativeTV.TaskVectors.Runs;
-using NativeTV.Sae;
-using NativeTV.TaskVectors.Cleaning;
-using NativeTV.Sae.Formats;
-using NativeTV.Transformer.Model;
-using NativeTV.Organism;
-using NativeTV.TaskVectors.Steering;
-using NativeTV.TaskVectors;
-using NativeTV.Transformer.Tokenization;
 using Spectre.Console;
 
 namespace NativeTV.Host.Commands;
 
 /// <summary>
 /// `nativetv sweep`: the task-vector pipeline over tasks x layers (METHOD.md §1-§6), resumable cell by cell,
-/// with results.jsonl, results.csv and the loss-by-layer figures. With no arguments: the organism, its 12
-/// tasks, every layer and its layer-2 SAE.
+/// with results.jsonl, results.csv and the loss-by-layer figures (the library's <see cref="Sweep"/>). With no
+/// arguments: the organism with its manifest's defaults. `--shard I/N` computes one shard, `--finish` merges them.
 /// </summary>
 public static class SweepCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model();
-        var device = CommonOptions.Device();
-        var tasks = CommonOptions.Tasks();
-        var layers = new Option<string?>("--layers") { Description = "layers of resid_pre to sweep, e.g. 0-17 or 6,12 (default: all, 0..n_layers)" };
-        var sae = new Option<string?>("--sae") { Description = "SAE folder pattern with {layer}, e.g. saes/layer_{layer}; layers without one skip the SAE methods (default for the organism: MODEL/sae-l{layer})" };
-        var outDir = new Option<string>("--out") { Description = "run folder (a rerun resumes it)", DefaultValueFactory = _ => "runs/sweep" };
-        var shots = new Option<int?>("--shots") { Description = "demonstrations per ICL prompt (default 19; the organism, trained on 10-pair sequences: 8)" }.AtLeast(0);
-        var prefix = new Option<string?>("--prefix") { Description = "prompt prefix (default \"Follow the pattern:\\n\"; the organism: none)" };
-        var iclPrompts = new Option<int>("--prompts") { Description = "ICL prompts per task vector", DefaultValueFactory = _ => 16 }.AtLeast(1);
-        var cleanPrompts = new Option<int>("--clean-prompts") { DefaultValueFactory = _ => 24 }.AtLeast(1);
-        var evalPrompts = new Option<int>("--eval-prompts") { DefaultValueFactory = _ => 32 }.AtLeast(1);
-        var nFirst = new Option<int>("--n-first") { Description = "answer tokens in the loss", DefaultValueFactory = _ => 2 }.AtLeast(1);
-        var lastOnly = new Option<bool>("--last-separator-only") { Description = "task vector from the last separator of each prompt only (Hendel et al.)" };
-        var addZs = new Option<bool>("--add-zero-shot-mean") { Description = "corrupted baseline: TV - corrupted mean + zero-shot mean" };
-        var k = new Option<int>("--k") { Description = "gradient pursuit iterations", DefaultValueFactory = _ => 20 }.AtLeast(1);
-        var clean = new CleaningCli();
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
-        var restart = new Option<bool>("--restart") { Description = "discard the run folder's results" };
-        var cmd = new Command("sweep", "Task vectors, corrupted baseline, SAE reconstruction, gradient pursuit and cleaning for every task x layer")
-        { model, device, tasks, layers, sae, outDir, shots, prefix, iclPrompts, cleanPrompts, evalPrompts, nFirst, lastOnly, addZs, k, seed, restart };
-        clean.AddTo(cmd);
+        var o = new SweepCli();
+        var shard = new Option<string?>("--shard") { Description = "I/N: compute only shard I of N of the cells (a Slurm array task; see `slurm sweep`), into RUN/shards/" };
+        var finish = new Option<bool>("--finish") { Description = "after the shards: merge their results and write results.csv and the figures, computing nothing (an error lists missing cells)" };
+        var cmd = new Command("sweep", "Task vectors, corrupted baseline, SAE reconstruction, gradient pursuit and cleaning for every task x layer") { shard, finish };
+        o.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
-            string dir = CommonOptions.ModelDir(pr, model), run = pr.GetValue(outDir)!;
-            var taskList = CommonOptions.LoadTasks(pr, tasks, dir);
-            using var folder = RunFolder.Open(run, "--out", "sweep");
-            using var ctx = PipelineContext.Open(dir, pr.GetValue(device)!, taskList, pr.GetValue(sae), pr.GetValue(seed), po => po with
-            {
-                NFirst = pr.GetValue(nFirst), Shots = pr.GetValue(shots) ?? po.Shots, Prefix = pr.GetValue(prefix) ?? po.Prefix,
-            }, new PromptCounts(pr.GetValue(iclPrompts), pr.GetValue(cleanPrompts), pr.GetValue(evalPrompts)));
-            int[] layerList = pr.GetValue(layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, ctx.Model.Config.Layers + 1).ToArray();
-            var sweep = new Sweep(ctx, folder, new SweepOptions(layerList, pr.GetValue(lastOnly), pr.GetValue(addZs), pr.GetValue(k), clean.Options(pr)),
-                pr.GetValue(tasks) ?? ctx.Manifest.TasksPath ?? "", pr.GetValue(restart));
-            if (sweep.Log.Cells.Count > 0) Console.WriteLine($"resuming {run}: {sweep.Log.Cells.Count} cells done, {sweep.Todo.Count} to go");
+            string run = pr.GetValue(o.Out)!;
+            var part = pr.GetValue(shard) is { } sh ? SweepShard.Parse(sh, "--shard") : null;
+            if (part != null && pr.GetValue(finish)) throw new ArgumentException("--finish merges the shards: give it without --shard");
+            var taskList = o.LoadTasks(pr);
+            using var folder = RunFolder.Open(run, "--out", part is null ? "sweep" : $"sweep --shard {part.Index}/{part.Count}", part);
+            using var ctx = o.Open(pr, taskList);
+            var sweep = o.Sweep(pr, ctx, folder);
+            if (pr.GetValue(finish) && sweep.Todo.Count > 0)
+                throw new InvalidOperationException($"{run}: {sweep.Todo.Count} cells are missing ({string.Join(", ", sweep.Todo.Take(5).Select(c => $"{c.Task.Task.Name} L{c.Layer}"))}" +
+                    $"{(sweep.Todo.Count > 5 ? ", ..." : "")}): run their shards again, or `sweep` without --finish to compute them here");
+            if (sweep.Done > 0) Console.WriteLine($"resuming {run}: {sweep.Done} cells done, {sweep.Todo.Count} to go{(part is null ? "" : $" in shard {part.Index}/{part.Count}")}");
             ConsoleProgress.Run("sweep", sweep.Todo.Count, bar =>
             {
                 foreach (var cell in sweep.Todo)
@@ -68,6 +44,11 @@ public static class SweepCommand
                 }
                 return 0;
             });
+            if (part != null)
+            {
+                Console.WriteLine($"wrote {folder.Log}: shard {part.Index}/{part.Count} is done; `sweep --finish` with the same options merges the shards");
+                return 0;
+            }
             sweep.Finish();
             var table = TextTable.Create(SweepSummary.Header);
             foreach (var row in SweepSummary.Rows(sweep.Log.Cells)) table.AddText(row);
@@ -76,6 +57,51 @@ public static class SweepCommand
             return 0;
         }));
         return cmd;
+    }
+}
+
+/// <summary>The options of a sweep, read the same by `sweep` and `slurm sweep` (which passes them on to each array task).</summary>
+public sealed class SweepCli
+{
+    public Option<string> Model { get; } = CommonOptions.Model();
+    public Option<string> Device { get; } = CommonOptions.Device();
+    public Option<string?> Tasks { get; } = CommonOptions.Tasks();
+    public Option<string?> Layers { get; } = new("--layers") { Description = "layers of resid_pre to sweep, e.g. 0-17 or 6,12 (default: all, 0..n_layers)" };
+    public Option<string?> Sae { get; } = new("--sae") { Description = "SAE folder pattern with {layer}, e.g. saes/layer_{layer}; layers without one skip the SAE methods (default: the model's nativetv.json)" };
+    public Option<string> Out { get; } = new("--out") { Description = "run folder (a rerun resumes it)", DefaultValueFactory = _ => "runs/sweep" };
+    public Option<int?> Shots { get; } = new Option<int?>("--shots") { Description = "demonstrations per ICL prompt (default 19, or the model's nativetv.json: the organism 8)" }.AtLeast(0);
+    public Option<string?> Prefix { get; } = new("--prefix") { Description = "prompt prefix (default \"Follow the pattern:\\n\", or the model's nativetv.json: the organism none)" };
+    public Option<int> IclPrompts { get; } = new Option<int>("--prompts") { Description = "ICL prompts per task vector", DefaultValueFactory = _ => 16 }.AtLeast(1);
+    public Option<int> CleanPrompts { get; } = new Option<int>("--clean-prompts") { DefaultValueFactory = _ => 24 }.AtLeast(1);
+    public Option<int> EvalPrompts { get; } = new Option<int>("--eval-prompts") { DefaultValueFactory = _ => 32 }.AtLeast(1);
+    public Option<int> NFirst { get; } = new Option<int>("--n-first") { Description = "answer tokens in the loss", DefaultValueFactory = _ => 2 }.AtLeast(1);
+    public Option<bool> LastOnly { get; } = new("--last-separator-only") { Description = "task vector from the last separator of each prompt only (Hendel et al.)" };
+    public Option<bool> AddZeroShotMean { get; } = new("--add-zero-shot-mean") { Description = "corrupted baseline: TV - corrupted mean + zero-shot mean" };
+    public Option<int> K { get; } = new Option<int>("--k") { Description = "gradient pursuit iterations", DefaultValueFactory = _ => 20 }.AtLeast(1);
+    public Option<int> Seed { get; } = new("--seed") { DefaultValueFactory = _ => 0 };
+    public Option<bool> Restart { get; } = new("--restart") { Description = "discard the run folder's results" };
+    public CleaningCli Cleaning { get; } = new();
+
+    public void AddTo(Command c)
+    {
+        foreach (var opt in new Option[] { Model, Device, Tasks, Layers, Sae, Out, Shots, Prefix, IclPrompts, CleanPrompts, EvalPrompts, NFirst, LastOnly, AddZeroShotMean, K, Seed, Restart })
+            c.Options.Add(opt);
+        Cleaning.AddTo(c);
+    }
+
+    public IReadOnlyList<TaskVectors.IclTask> LoadTasks(ParseResult pr) => CommonOptions.LoadTasks(pr, Tasks, CommonOptions.ModelDir(pr, Model));
+
+    public PipelineContext Open(ParseResult pr, IReadOnlyList<TaskVectors.IclTask> tasks) =>
+        PipelineContext.Open(CommonOptions.ModelDir(pr, Model), pr.GetValue(Device)!, tasks, pr.GetValue(Sae), pr.GetValue(Seed), po => po with
+        {
+            NFirst = pr.GetValue(NFirst), Shots = pr.GetValue(Shots) ?? po.Shots, Prefix = pr.GetValue(Prefix) ?? po.Prefix,
+        }, new PromptCounts(pr.GetValue(IclPrompts), pr.GetValue(CleanPrompts), pr.GetValue(EvalPrompts)));
+
+    public Sweep Sweep(ParseResult pr, PipelineContext ctx, RunFolder folder)
+    {
+        int[] layers = pr.GetValue(Layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, ctx.Model.Config.Layers + 1).ToArray();
+        var o = new SweepOptions(layers, pr.GetValue(LastOnly), pr.GetValue(AddZeroShotMean), pr.GetValue(K), Cleaning.Options(pr));
+        return new Sweep(ctx, folder, o, pr.GetValue(Tasks) ?? ctx.Manifest.TasksPath ?? "", pr.GetValue(Restart));
     }
 }
 

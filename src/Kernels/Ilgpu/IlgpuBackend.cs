@@ -47,7 +47,8 @@ public sealed partial class IlgpuBackend : IBackend
     public string Name { get; }
     public string DeviceDescription { get; }
 
-    public IlgpuBackend(bool useCuda)
+    /// <param name="device">The CUDA device index among those visible (CUDA_VISIBLE_DEVICES, as Slurm sets it).</param>
+    public IlgpuBackend(bool useCuda, int device = 0)
     {
         if (useCuda)
         {
@@ -55,18 +56,20 @@ public sealed partial class IlgpuBackend : IBackend
             try
             {
                 ctx = Context.Create(b => b.Cuda().EnableAlgorithms());
-                if (ctx.GetCudaDevices().Count == 0)
+                int count = ctx.GetCudaDevices().Count;
+                if (count == 0)
                     throw new InvalidOperationException("CUDA backend requested but no CUDA device was found (is the NVIDIA driver installed and a GPU visible?)");
-                _acc = ctx.CreateCudaAccelerator(0);
+                if (device >= count) throw new ArgumentException($"--device cuda:{device}: only {count} CUDA device(s) are visible (0..{count - 1})");
+                _acc = ctx.CreateCudaAccelerator(device);
                 _context = ctx;
             }
-            catch (InvalidOperationException) { ctx?.Dispose(); throw; }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException) { ctx?.Dispose(); throw; }
             catch (Exception e)
             {
                 ctx?.Dispose();
                 throw new InvalidOperationException($"CUDA backend requested but CUDA could not be initialised: {e.Message}", e);
             }
-            Name = "cuda";
+            Name = device == 0 ? "cuda" : $"cuda:{device}";
         }
         else
         {

@@ -8,6 +8,8 @@ namespace NativeTV.TaskVectors.Experiments;
 /// The main job (METHOD.md §1-§6 over tasks x layers) in a run folder: the settings guard, then one
 /// <see cref="SweepRunner"/> cell at a time appended to results.jsonl (so a killed run resumes where it stopped),
 /// then results.csv and the figures. <c>nativetv sweep</c> is this plus a progress bar and the summary table.
+/// With a <see cref="SweepShard"/> on the folder it computes only that shard's cells, into the shard's own log;
+/// without one it first merges any shard logs, so a finishing run completes a sharded sweep.
 /// </summary>
 public sealed class Sweep
 {
@@ -19,8 +21,10 @@ public sealed class Sweep
     public ResultsLog Log { get; }
     /// <summary>What the run folder records and a resume must match: every setting that changes a number.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; }
-    /// <summary>The cells not in the log yet, in task-major order.</summary>
+    /// <summary>The cells (of this shard) not in any log yet, in task-major order.</summary>
     public IReadOnlyList<(TaskPrompts Task, int Layer)> Todo { get; }
+    /// <summary>Cells done, in every log of the folder.</summary>
+    public int Done { get; }
 
     /// <param name="tasksSource">Where the tasks came from (a path), recorded in the settings.</param>
     /// <param name="restart">Clear the folder's earlier results instead of resuming them.</param>
@@ -30,13 +34,34 @@ public sealed class Sweep
         foreach (int L in o.Layers) ctx.CheckLayer(L, "--layers");
         Settings = SettingsOf(ctx, o, tasksSource);
         folder.Guard(Settings, restart);
-        Log = new ResultsLog(folder.Results, ctx.Tasks.Select(t => t.Name).ToHashSet(), o.Layers);
-        Todo = ctx.Prompts.SelectMany(t => o.Layers.Select(L => (t, L))).Where(c => !Log.Has(c.t.Task.Name, c.L)).ToList();
+        var tasks = ctx.Tasks.Select(t => t.Name).ToHashSet();
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(folder.Log))!);
+        Log = new ResultsLog(folder.Log, tasks, o.Layers);
+        if (folder.Shard is null) Log.Merge(folder.ShardLogs(), tasks, o.Layers);
+        // A shard skips what the folder's other logs hold too: a resubmitted task never redoes another's cells.
+        var done = Log.Cells.Select(c => (c.Task, c.Layer)).ToHashSet();
+        if (folder.Shard != null)
+            foreach (var other in folder.ShardLogs().Append(folder.Results).Where(p => p != folder.Log && File.Exists(p)))
+                done.UnionWith(ResultsLog.Read(other).Select(c => (c.Task, c.Layer)));
+        Done = done.Count;
+        var cells = ctx.Prompts.SelectMany(t => o.Layers.Select(L => (Task: t, Layer: L))).ToList();
+        var owner = folder.Shard is { } shard ? SweepShard.Partition(cells.Select(c => Cost(ctx, o, c.Layer)).ToList(), shard.Count) : null;
+        Todo = cells.Where((c, i) => (owner is null || owner[i] == folder.Shard!.Index) && !done.Contains((c.Task.Task.Name, c.Layer))).ToList();
         // Every SAE loaded (and k checked against it) before the first cell, not hours into the run.
         foreach (int L in Todo.Select(c => c.Layer).Distinct())
             if (ctx.SaeOrNull(L) is { } sae && o.PursuitK > sae.Sae.DSae)
                 throw new ArgumentException($"--k must be at most the d_sae of {ctx.SaeDir(L)} ({sae.Sae.DSae}), not {o.PursuitK}");
         _runner = new SweepRunner(ctx, o, folder.Dir, Settings);
+    }
+
+    /// <summary>
+    /// A cell's expected cost in prompt forwards, for balancing shards: scoring the methods on the evaluation prompts,
+    /// and where an SAE exists cleaning (a forward and a backward, about three forwards, per step on the cleaning prompts).
+    /// </summary>
+    private static double Cost(PipelineContext ctx, SweepOptions o, int layer)
+    {
+        bool sae = ctx.SaePattern is { } p && Directory.Exists(p.Replace("{layer}", layer.ToString()));
+        return 2.0 * ctx.Counts.Eval + (sae ? 3.0 * ctx.Counts.Eval + 3.0 * ctx.Counts.Clean * (o.Cleaning ?? new CleaningOptions()).Steps : 0);
     }
 
     private static Dictionary<string, string> SettingsOf(PipelineContext ctx, SweepOptions o, string tasksSource)

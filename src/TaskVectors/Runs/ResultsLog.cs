@@ -27,14 +27,33 @@ public sealed class ResultsLog
         if (!File.Exists(path)) return;
         var (cells, good, rejected) = Parse(path, tasks, layers);
         Cells.AddRange(cells);
-        if (rejected.Count > 0)
-        {
-            string moved = Path.Combine(Path.GetDirectoryName(path)!, RejectedFile);
-            File.AppendAllLines(moved, rejected.Select(r => r.Text));
-            Warn(path, rejected, $"skipped and moved to {moved}");
-        }
+        SetAside(path, rejected);
         // Rewrite with the good lines only, so appends start on a clean line.
         AtomicFile.WriteAllLines(path, good);
+    }
+
+    /// <summary>
+    /// Moves the cells of other logs (a sharded sweep's) that this one lacks into it, then deletes them; a merge cut
+    /// short is redone by the next, since a cell already here is not appended twice.
+    /// </summary>
+    public void Merge(IEnumerable<string> logs, IReadOnlyCollection<string>? tasks, IReadOnlyCollection<int>? layers)
+    {
+        foreach (var path in logs.ToList())
+        {
+            var (cells, _, rejected) = Parse(path, tasks, layers);
+            SetAside(path, rejected);
+            foreach (var c in cells.Where(c => !Has(c.Task, c.Layer))) Append(c);
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Bad lines go to results.rejected.jsonl beside their log (nothing is lost), with a warning naming them.</summary>
+    private static void SetAside(string path, List<(int Line, string Text, string Why)> rejected)
+    {
+        if (rejected.Count == 0) return;
+        string moved = Path.Combine(Path.GetDirectoryName(path)!, RejectedFile);
+        File.AppendAllLines(moved, rejected.Select(r => r.Text));
+        Warn(path, rejected, $"skipped and moved to {moved}");
     }
 
     /// <summary>The cells of a finished run's log, read without touching it (bad lines are skipped with a warning).</summary>

@@ -11,28 +11,38 @@ namespace NativeTV.TaskVectors.Runs;
 public sealed class RunFolder : IDisposable
 {
     /// <summary>What `sweep` writes.</summary>
-    public static readonly string[] SweepOutputs = ["settings.json", "results.jsonl", "results.csv", ResultsLog.RejectedFile, "figures", "cleaned"];
+    public static readonly string[] SweepOutputs = ["settings.json", "results.jsonl", "results.csv", ResultsLog.RejectedFile, "figures", "cleaned", SweepShard.Folder];
     /// <summary>What the feature experiments (`features` and its steps) write.</summary>
     public static readonly string[] FeatureOutputs = ["feature_steering", "detectors", "cross_layer", "maxact", "report.html"];
 
     private readonly RunLock _lock;
     public string Dir { get; }
+    /// <summary>The sweep shard this process computes, or null for the folder's one writer.</summary>
+    public SweepShard? Shard { get; }
 
-    private RunFolder(string dir, RunLock l) { Dir = dir; _lock = l; }
+    private RunFolder(string dir, RunLock l, SweepShard? shard) { Dir = dir; _lock = l; Shard = shard; }
 
-    /// <summary>Makes the folder if absent and takes it for <paramref name="command"/>; <paramref name="option"/> names it in errors.</summary>
-    public static RunFolder Open(string dir, string option, string command)
+    /// <summary>
+    /// Makes the folder if absent and takes it for <paramref name="command"/>; <paramref name="option"/> names it in
+    /// errors. Shards of a sweep hold it together; a shard and a whole-folder writer never do.
+    /// </summary>
+    public static RunFolder Open(string dir, string option, string command, SweepShard? shard = null)
     {
         OutputPath.CheckFolder(dir, option);
-        return new RunFolder(dir, RunLock.Acquire(dir, command));
+        string name = shard?.LockName ?? RunLock.FileName;
+        var l = RunLock.Acquire(dir, command, name);
+        try { RunLock.RequireNoOther(dir, name, other => shard is null || other == RunLock.FileName); }
+        catch { l.Dispose(); throw; }
+        return new RunFolder(dir, l, shard);
     }
 
     /// <summary>Refuses other settings than the results' (unless restarting, which clears every output of the run first), then records them.</summary>
     public void Guard(IReadOnlyDictionary<string, string> settings, bool restart)
     {
         string path = Path.Combine(Dir, "settings.json");
+        if (restart && Shard != null) throw new ArgumentException("--restart clears the whole run folder: run it once without --shard");
         if (restart) Clear([.. SweepOutputs, .. FeatureOutputs]);
-        else if (File.Exists(path) && File.Exists(Path.Combine(Dir, "results.jsonl")))
+        else if (File.Exists(path) && (File.Exists(Results) || ShardLogs().Any()))
         {
             Dictionary<string, string> old;
             try { old = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? []; }
@@ -56,6 +66,14 @@ public sealed class RunFolder : IDisposable
     }
 
     public string Results => Path.Combine(Dir, "results.jsonl");
+    /// <summary>The results log this process appends to: results.jsonl, or its shard's own.</summary>
+    public string Log => Shard is null ? Results : Path.Combine(Dir, SweepShard.Folder, Shard.LogName);
+    /// <summary>Every shard's results log in the folder.</summary>
+    public IEnumerable<string> ShardLogs()
+    {
+        string dir = Path.Combine(Dir, SweepShard.Folder);
+        return Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "results.*-of-*.jsonl").Order(StringComparer.Ordinal) : [];
+    }
     public string Cleaned => Path.Combine(Dir, "cleaned");
     public string FeatureSteering => Path.Combine(Dir, "feature_steering");
     public string Detectors => Path.Combine(Dir, "detectors");

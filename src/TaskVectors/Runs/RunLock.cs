@@ -7,19 +7,22 @@ namespace NativeTV.TaskVectors.Runs;
 /// One writer per run folder: RUN/.nativetv.lock, created exclusively, names the owner's pid, host and start
 /// time, and is removed on dispose. A second writer gets an error naming the owner. A lock whose owner is gone
 /// (same host, and that pid is not running or was started after the lock: a killed run) is stale and taken over.
+/// The shards of a sweep each hold a lock of their own name (RUN/.nativetv.shard-I-of-N.lock).
 /// </summary>
 public sealed class RunLock : IDisposable
 {
     public const string FileName = ".nativetv.lock";
+    private const string Prefix = ".nativetv", Suffix = ".lock";
     private sealed record Owner(int Pid, string Host, DateTime Started, string Command);
 
     private readonly string _path;
 
     private RunLock(string path) => _path = path;
 
-    public static RunLock Acquire(string runDir, string command)
+    /// <summary>Takes RUN/<paramref name="name"/> for <paramref name="command"/>, or throws naming its live owner.</summary>
+    public static RunLock Acquire(string runDir, string command, string name = FileName)
     {
-        string path = Path.Combine(runDir, FileName);
+        string path = Path.Combine(runDir, name);
         var me = new Owner(Environment.ProcessId, Environment.MachineName, DateTime.UtcNow, command);
         // A few rounds: the owner may finish, or another process may take a stale lock, between two steps.
         for (int round = 0; round < 3; round++)
@@ -31,14 +34,28 @@ public sealed class RunLock : IDisposable
                 if (File.Exists(path)) throw new IOException($"{path}: unreadable lock file; delete it if no nativetv run is using {runDir}");
                 continue;
             }
-            if (!IsStale(owner))
-                throw new IOException($"{runDir}: in use by `nativetv {owner.Command}` (pid {owner.Pid} on {owner.Host}, since {owner.Started:yyyy-MM-dd HH:mm:ss} UTC); " +
-                    $"wait for it, use another folder, or delete {path} if that run is gone");
+            if (!IsStale(owner)) throw InUse(runDir, path, owner);
             Console.Error.WriteLine($"note: {path} was left by pid {owner.Pid}, which is no longer running; taken over");
             File.Delete(path);
         }
         throw new IOException($"{runDir}: other nativetv runs keep taking the folder ({path})");
     }
+
+    /// <summary>Throws when another live lock than <paramref name="mine"/> of the folder matches <paramref name="conflicts"/> (by file name).</summary>
+    public static void RequireNoOther(string runDir, string mine, Func<string, bool> conflicts)
+    {
+        // Dot files count as hidden on Unix, which enumeration skips by default.
+        foreach (var path in Directory.EnumerateFiles(runDir, Prefix + "*" + Suffix, new EnumerationOptions { AttributesToSkip = 0 }))
+        {
+            string name = Path.GetFileName(path);
+            if (name == mine || !conflicts(name)) continue;
+            if (Read(path) is { } owner && !IsStale(owner)) throw InUse(runDir, path, owner);
+        }
+    }
+
+    private static IOException InUse(string runDir, string path, Owner owner) =>
+        new($"{runDir}: in use by `nativetv {owner.Command}` (pid {owner.Pid} on {owner.Host}, since {owner.Started:yyyy-MM-dd HH:mm:ss} UTC); " +
+            $"wait for it, use another folder, or delete {path} if that run is gone");
 
     private static bool TryCreate(string path, Owner me)
     {
