@@ -7,7 +7,8 @@ namespace NativeTV.TaskVectors;
 /// <summary>
 /// MODEL/nativetv.json, optional: a model folder's defaults for the pipeline, so any model (the organism is the
 /// first) gets its own prompt format, SAEs, corpus and tasks without code that asks which model it is.
-/// <code>{"shots": 8, "prefix": "", "detector_example": [",", ","], "sae": "sae-l{layer}", "corpus": "corpus.jsonl", "tasks": "tasks"}</code>
+/// <code>{"shots": 8, "prefix": "", "detector_example": [",", ","], "sae": "sae-l{layer}", "corpus": "corpus.jsonl", "tasks": "tasks",
+///  "cleaning": {"l1": 0.03, "lr": 0.05, "steps": 200}}</code>
 /// Paths are relative to the model folder. Every field is optional; options given on the command line win.
 /// </summary>
 public sealed record ModelManifest
@@ -26,6 +27,10 @@ public sealed record ModelManifest
     public string? Corpus { get; init; }
     /// <summary>A task file or folder: the default tasks.</summary>
     public string? Tasks { get; init; }
+    /// <summary>Tasks left out of means over tasks (the organism's singular, solved without steering: ORGANISM.md).</summary>
+    public string[]? MeanExcludes { get; init; }
+    /// <summary>This model's cleaning recipe, where it differs from METHOD.md's (the authors').</summary>
+    public CleaningDefaults? Cleaning { get; init; }
 
     [JsonIgnore] public string ModelDir { get; private init; } = "";
 
@@ -66,3 +71,6 @@ public sealed record ModelManifest
 
     private string? Resolve(string? relative) => relative is null ? null : Path.Combine(ModelDir, relative);
 }
+
+/// <summary>A model's cleaning recipe in its manifest: each value given replaces METHOD.md's.</summary>
+public sealed record CleaningDefaults(float? L1 = null, float? Lr = null, int? Steps = null, int? Patience = null);

@@ -16,6 +16,8 @@ public static class OptionRules
 
     public static Option<T> Above<T>(this Option<T> o, T min) where T : INumber<T> => o.Rule<T, T>(v => v > min, $"above {min}");
 
+    public static Option<T?> Above<T>(this Option<T?> o, T min) where T : struct, INumber<T> => o.Rule<T?, T>(v => v > min, $"above {min}");
+
     public static Option<T> Finite<T>(this Option<T> o) where T : INumber<T> => o.Rule<T, T>(_ => true, "a finite number");
 
     /// <summary>For a limit known only once something is loaded (an SAE's d_sae): the value, or an error naming the option.</summary>

@@ -41,7 +41,7 @@ public static class CleanCommand
             var (m, ds, builder) = (ctx.Model, ctx.Sae(L), ctx.Builder);
             var prompts = builder.Build(t);
             var tv = TaskVectorExtractor.Mean(m, prompts.Icl, [L], lastOnly: false)[0];
-            var o = clean.Options(pr);
+            var o = clean.Options(pr, ctx.Manifest);
             CleaningResult r = null!;
             AnsiConsole.Progress().Start(ctx =>
             {
@@ -80,8 +80,9 @@ public static class CleanCommand
         const int shown = 30;
         foreach (var f in r.Features.Take(shown))
             t.AddRow([$"{f.Id}", $"{f.Weight:F3}", $"{f.ReconstructionWeight:F3}", .. spec != null ? new[] { $"{spec[f.Id]:F2}" } : []]);
-        t.Caption($"{r.Features.Count} features kept of {r.ReconstructionL0} in the SAE reconstruction; {r.Curve.Count} steps" +
-            (r.Features.Count > shown ? $"; the top {shown} shown, all in the JSON" : ""));
+        t.Caption($"{r.Features.Count} features kept of {r.ReconstructionL0} in the SAE reconstruction; the best of {r.Curve.Count} steps (step {r.BestStep})" +
+            (r.Features.Count > shown ? $"; the top {shown} shown, all in the JSON" : "") +
+            (r.WorseThanStart ? "; WORSE than the SAE reconstruction it started from on the cleaning set" : ""));
         AnsiConsole.Write(t);
         var s = new Table().AddColumn("evaluation prompts").AddColumn("loss").AddColumn("first-token accuracy");
         foreach (var (k, v) in scores) s.AddRow(k, $"{v.Nll:F3}", $"{v.Accuracy:F3}");

@@ -26,7 +26,7 @@ public static class CrossLayerCommand
             int a = pr.GetValue(from), b = pr.GetValue(to);
             ctx.CheckLayer(a, "--from");
             ctx.CheckLayer(b, "--to");
-            ExperimentSteps.CrossLayer(ctx, folder, a, b, clean.Options(pr));
+            ExperimentSteps.CrossLayer(ctx, folder, a, b, clean.Options(pr, ctx.Manifest));
             Console.WriteLine($"wrote {folder.CrossLayer}: summary.L{a}-L{b}.csv, features.L{a}-L{b}.csv and figures");
             return 0;
         }));

@@ -20,7 +20,7 @@ public static class DetectorsCommand
         var scale = new Option<float>("--scale") { Description = "steering scale of the detector matrix", DefaultValueFactory = _ => 25f }.Finite();
         var exampleIn = new Option<string?>("--example-input") { Description = "input of the one-shot prompts' generic example (default \"X\"; the organism: \",\")" };
         var exampleOut = new Option<string?>("--example-output") { Description = "its output (default \"Y\"; the organism: \",\")" };
-        var clean = new CleaningCli(l1: 5e-4f);
+        var clean = new CleaningCli(CleaningRecipes.Detectors);
         var cmd = new Command("detectors", "Task detector features: detector vectors read at the outputs, cleaned on one-shot prompts, and their steering matrix (METHOD.md §7)")
         { layer, scale, exampleIn, exampleOut };
         cli.AddTo(cmd);
@@ -34,7 +34,7 @@ public static class DetectorsCommand
             });
             int L = pr.GetValue(layer);
             ctx.CheckLayer(L, "--layer");
-            ExperimentSteps.Detectors(ctx, folder, L, clean.Options(pr), pr.GetValue(scale));
+            ExperimentSteps.Detectors(ctx, folder, L, clean.Options(pr, ctx.Manifest), pr.GetValue(scale));
             Console.WriteLine($"wrote {folder.Detectors}: summary.L{L}.csv, loss.L{L}.png, cleaned/, relative_change.L{L} and normalised_decrease.L{L} (CSV, PNG, SVG)");
             return 0;
         }));

@@ -53,10 +53,10 @@ public static class FeaturesCommand
             Step($"feature steering at layer {L}", Path.Combine(folder.FeatureSteering, $"relative_change.L{L}.csv"),
                 () => ExperimentSteps.FeatureSteer(ctx, folder, L, FeatureLists.FromRun(run, L), pr.GetValue(scale)));
             Step($"task detectors at layer {detL}", Path.Combine(folder.Detectors, $"summary.L{detL}.csv"),
-                () => ExperimentSteps.Detectors(ctx, folder, detL, new CleaningOptions(L1: 5e-4f, Lr: 0.01f), pr.GetValue(detectorScale)));
+                () => ExperimentSteps.Detectors(ctx, folder, detL, CleaningRecipes.Detectors, pr.GetValue(detectorScale)));
             if (from is int a)
                 Step($"cross-layer reading, layer {a} to {L}", Path.Combine(folder.CrossLayer, $"summary.L{a}-L{L}.csv"),
-                    () => ExperimentSteps.CrossLayer(ctx, folder, a, L, new CleaningOptions()));
+                    () => ExperimentSteps.CrossLayer(ctx, folder, a, L, CleaningRecipes.Of(ctx.Manifest)));
 
             string? corpusPath = ctx.Corpus(pr.GetValue(corpus));
             if (corpusPath is null) Console.WriteLine("max-activating examples: skipped, no --corpus given");

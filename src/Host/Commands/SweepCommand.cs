@@ -100,21 +100,38 @@ public sealed class SweepCli
     public Sweep Sweep(ParseResult pr, PipelineContext ctx, RunFolder folder)
     {
         int[] layers = pr.GetValue(Layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, ctx.Model.Config.Layers + 1).ToArray();
-        var o = new SweepOptions(layers, pr.GetValue(LastOnly), pr.GetValue(AddZeroShotMean), pr.GetValue(K), Cleaning.Options(pr));
+        var o = new SweepOptions(layers, pr.GetValue(LastOnly), pr.GetValue(AddZeroShotMean), pr.GetValue(K), Cleaning.Options(pr, ctx.Manifest));
         return new Sweep(ctx, folder, o, pr.GetValue(Tasks) ?? ctx.Manifest.TasksPath ?? "", pr.GetValue(Restart));
     }
 }
 
-/// <summary>The cleaning options shared by `sweep`, `clean` and `detectors` (METHOD.md §6 defaults; detectors use L1 5e-4).</summary>
-public sealed class CleaningCli(float l1 = 0.05f)
+/// <summary>
+/// The cleaning options shared by `sweep`, `clean`, `cross-layer` and `detectors`: each unset value comes from the
+/// recipe, the model's (its nativetv.json, else METHOD.md's) or with `--recipe authors` METHOD.md's; detectors
+/// have their own (L1 5e-4).
+/// </summary>
+public sealed class CleaningCli(CleaningOptions? fixedRecipe = null)
 {
-    public Option<float> L1 { get; } = new Option<float>("--l1") { Description = "L1 penalty on the feature activations", DefaultValueFactory = _ => l1 }.AtLeast(0f);
-    public Option<float> Lr { get; } = new Option<float>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-2f }.Above(0f);
-    public Option<int> Steps { get; } = new Option<int>("--steps") { DefaultValueFactory = _ => 1000 }.AtLeast(1);
-    public Option<int> Patience { get; } = new Option<int>("--patience") { Description = "stop when L0 has not reached a new minimum for this many steps", DefaultValueFactory = _ => 200 }.AtLeast(1);
-    public Option<bool> LossPatience { get; } = new("--loss-patience") { Description = "watch the loss instead of L0 for early stopping" };
+    public Option<float?> L1 { get; } = new Option<float?>("--l1") { Description = "L1 penalty on the feature activations (default: the recipe's)" }.AtLeast(0f);
+    public Option<float?> Lr { get; } = new Option<float?>("--lr") { Description = "Adam learning rate (default: the recipe's)" }.Above(0f);
+    public Option<int?> Steps { get; } = new Option<int?>("--steps") { Description = "at most this many steps (default: the recipe's)" }.AtLeast(1);
+    public Option<int?> Patience { get; } = new Option<int?>("--patience") { Description = "stop when neither L0 nor the objective has reached a new minimum for this many steps (default: the recipe's)" }.AtLeast(1);
+    public Option<bool> LossPatience { get; } = new("--loss-patience") { Description = "watch only the objective (loss + penalty) for early stopping" };
+    public Option<string> Recipe { get; } = new Option<string>("--recipe")
+    {
+        Description = "model (the model's nativetv.json cleaning recipe, else METHOD.md's) or authors (METHOD.md: L1 0.05, lr 0.01, 1000 steps)",
+        DefaultValueFactory = _ => "model",
+    }.AcceptOnlyFromAmong("model", "authors");
 
-    public void AddTo(Command c) { c.Options.Add(L1); c.Options.Add(Lr); c.Options.Add(Steps); c.Options.Add(Patience); c.Options.Add(LossPatience); }
+    public void AddTo(Command c)
+    {
+        foreach (var o in new Option[] { L1, Lr, Steps, Patience, LossPatience }) c.Options.Add(o);
+        if (fixedRecipe is null) c.Options.Add(Recipe);
+    }
 
-    public CleaningOptions Options(ParseResult pr) => new(pr.GetValue(L1), pr.GetValue(Lr), pr.GetValue(Steps), pr.GetValue(Patience), pr.GetValue(LossPatience));
+    public CleaningOptions Options(ParseResult pr, TaskVectors.ModelManifest manifest)
+    {
+        var r = fixedRecipe ?? (pr.GetValue(Recipe) == "authors" ? CleaningRecipes.Authors : CleaningRecipes.Of(manifest));
+        return new(pr.GetValue(L1) ?? r.L1, pr.GetValue(Lr) ?? r.Lr, pr.GetValue(Steps) ?? r.Steps, pr.GetValue(Patience) ?? r.Patience, pr.GetValue(LossPatience) || r.LossPatience);
+    }
 }

@@ -34,7 +34,9 @@ public static class CleanedSection
         MaxActResult? acts = layer is { } L && maxact.TryGetValue(L, out var found) ? found.File : null;
 
         var b = new StringBuilder($"<details class=\"card\" open id=\"{id}-{Html.Esc(name)}\"><summary><b>{Html.Esc(task)}</b>");
-        b.Append($"{(layer is { } at ? $", layer {at}" : "")}: {v.L0} features (SAE reconstruction: {v.ReconstructionL0})</summary>");
+        b.Append($"{(layer is { } at ? $", layer {at}" : "")}: {v.L0} features (SAE reconstruction: {v.ReconstructionL0})");
+        if (v.WorseThanReconstruction) b.Append(" <b>worse than the SAE reconstruction it started from on the cleaning set</b>");
+        b.Append("</summary>");
         b.Append(Html.Source($"{folder}/{Path.GetFileName(path)}", CleanedVectorFiles.Caption(v.Provenance)));
         b.Append("<div class=\"cardbody\"><div>").Append(Html.KeyValues(Flatten("", v.Scores)));
         string[] header = ["feature", "weight", "reconstruction weight", "task specificity", .. acts == null ? Array.Empty<string>() : ["top example"]];

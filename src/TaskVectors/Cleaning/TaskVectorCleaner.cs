@@ -5,13 +5,25 @@ using NativeTV.TaskVectors;
 
 namespace NativeTV.TaskVectors.Cleaning;
 
-/// <summary>Cleaning settings (METHOD.md §6 defaults): Adam on the feature pre-activations with an L1 penalty, stopped early when L0 (or, with LossPatience, the loss) has not improved for Patience steps.</summary>
+/// <summary>
+/// Cleaning settings (METHOD.md §6 defaults, the authors' recipe): Adam on the feature pre-activations with an L1
+/// penalty, stopped early when neither L0 nor the objective (loss + penalty) has reached a new minimum for Patience
+/// steps (with LossPatience: when the objective has not).
+/// </summary>
 public sealed record CleaningOptions(float L1 = 0.05f, float Lr = 1e-2f, int Steps = 1000, int Patience = 200, bool LossPatience = false);
 
 /// <summary>A feature kept by cleaning: its weight act(z) in the cleaned vector and in the SAE's encoding of the task vector.</summary>
 public sealed record CleanedFeature(int Id, float Weight, float ReconstructionWeight);
 
-public sealed record CleaningResult(float[] Vector, IReadOnlyList<CleanedFeature> Features, IReadOnlyList<StepRecord> Curve, int ReconstructionL0);
+/// <summary>
+/// The cleaned vector and its features at <see cref="BestStep"/>, the step of lowest objective; the curve of every step.
+/// <see cref="WorseThanStart"/> says when its cleaning-set loss is above the start's (the SAE reconstruction of the
+/// task vector): cleaning then traded the task for sparsity, and reports say so.
+/// </summary>
+public sealed record CleaningResult(float[] Vector, IReadOnlyList<CleanedFeature> Features, IReadOnlyList<StepRecord> Curve, int ReconstructionL0, int BestStep)
+{
+    public bool WorseThanStart => Curve.Count > 0 && Curve[BestStep].Loss > Curve[0].Loss;
+}
 
 /// <summary>
 /// Task-vector cleaning: starting from the SAE pre-activations of a task vector, minimise the zero-shot
@@ -28,15 +40,19 @@ public static class TaskVectorCleaner
         var curve = SteeringOptimizer.Optimize(m, cleanSet.Problem(layer), param, theta, o.Steps, o.Lr, onStep, log => Stalled(log, o));
         var f = param.Activations(theta);
         var features = f.Select((w, id) => new CleanedFeature(id, w, start[id])).Where(x => x.Weight != 0f).OrderByDescending(x => Math.Abs(x.Weight)).ToList();
-        return new CleaningResult(param.Vector(theta), features, curve, start.Count(x => x != 0f));
+        int best = curve.Select((r, i) => (r.Objective, i)).Min().i;
+        return new CleaningResult(param.Vector(theta), features, curve, start.Count(x => x != 0f), best);
     }
 
-    /// <summary>True when the watched quantity has not reached a new minimum in the last Patience steps.</summary>
+    /// <summary>True when no watched quantity has reached a new minimum in the last Patience steps.</summary>
     private static bool Stalled(IReadOnlyList<StepRecord> log, CleaningOptions o)
     {
         if (log.Count <= o.Patience) return false;
-        Func<StepRecord, double> watched = o.LossPatience ? r => r.Loss : r => r.L0;
-        double bestBefore = log.Take(log.Count - o.Patience).Min(watched);
-        return log.Skip(log.Count - o.Patience).All(r => watched(r) >= bestBefore);
+        bool Flat(Func<StepRecord, double> watched)
+        {
+            double bestBefore = log.Take(log.Count - o.Patience).Min(watched);
+            return log.Skip(log.Count - o.Patience).All(r => watched(r) >= bestBefore);
+        }
+        return Flat(r => r.Objective) && (o.LossPatience || Flat(r => r.L0));
     }
 }

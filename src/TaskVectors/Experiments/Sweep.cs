@@ -97,7 +97,7 @@ public sealed class Sweep
         var p = _ctx.Builder.Options;
         string caption = $"{Path.GetFileName(Path.GetFullPath(_ctx.ModelDir))}, {Settings["tasks"]}, {p.Shots} shots, n_first {p.NFirst}, seed {p.Seed}";
         string figures = Path.Combine(_folder.Dir, "figures");
-        SweepFigures.Write(figures, Log.Cells, caption);
+        SweepFigures.Write(figures, Log.Cells, caption, _ctx.Manifest.MeanExcludes);
         SweepFigures.Specificity(figures, Log.Cells, caption);
     }
 }

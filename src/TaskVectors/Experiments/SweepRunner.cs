@@ -58,8 +58,7 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
 
     private MethodScore Score(IReadOnlyList<Prompt> prompts, Steer? steer, int? l0 = null)
     {
-        var s = ScoreSummary.Of(PromptScorer.Score(model, prompts, steer, ctx.NFirst));
-        return new MethodScore(s.Nll, s.Accuracy, l0);
+        return MethodScore.Of(PromptScorer.Score(model, prompts, steer, ctx.NFirst), l0);
     }
 
     private TaskSpecificity Specificity(int layer, DeviceSae sae) => _specificity.TryGetValue(layer, out var s) ? s

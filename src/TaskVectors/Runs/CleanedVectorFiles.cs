@@ -28,7 +28,9 @@ public static class CleanedVectorFiles
         var json = new Dictionary<string, object?>
         {
             ["provenance"] = provenance, ["scores"] = scores, ["reconstruction_l0"] = r.ReconstructionL0, ["l0"] = r.Features.Count,
-            ["features"] = features, ["steps"] = r.Curve.Count,
+            ["features"] = features, ["steps"] = r.Curve.Count, ["best_step"] = r.BestStep,
+            // Said, not hidden: the vector kept is the best step's, and it can still be worse than where cleaning started.
+            ["worse_than_reconstruction"] = r.WorseThanStart,
         };
         AtomicFile.WriteAllText(Path_(".json"), JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
         AtomicFile.WriteAllLines(Path_(".curve.csv"), ["step,loss,penalty,l0", .. r.Curve.Select(s => FormattableString.Invariant($"{s.Step},{s.Loss:G6},{s.Penalty:G6},{s.L0}"))]);
@@ -52,7 +54,8 @@ public static class CleanedVectorFiles
 }
 
 /// <summary>NAME.json as <see cref="CleanedVectorFiles.Write"/> writes it, read back for the report.</summary>
-public sealed record CleanedVectorJson(Dictionary<string, string> Provenance, JsonElement Scores, int ReconstructionL0, int L0, CleanedFeatureJson[] Features)
+public sealed record CleanedVectorJson(Dictionary<string, string> Provenance, JsonElement Scores, int ReconstructionL0, int L0, CleanedFeatureJson[] Features,
+    bool WorseThanReconstruction = false)
 {
     public static CleanedVectorJson Read(string path) => JsonFile.Read<CleanedVectorJson>(path, "a cleaned-vector JSON written by sweep or clean");
 }

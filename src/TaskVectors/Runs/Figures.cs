@@ -8,17 +8,22 @@ public static class Figures
 {
     public const int Width = 900, Height = 540;
 
-    /// <summary>One line per method: y against layer (the post's loss-by-layer figure).</summary>
-    public static void Lines(string pathNoExt, string title, string caption, string xLabel, string yLabel, IEnumerable<(string Name, double[] X, double[] Y)> series)
+    /// <summary>One line per method: y against layer (the post's loss-by-layer figure), with a shaded band [Lo, Hi] where given (95% intervals).</summary>
+    public static void Lines(string pathNoExt, string title, string caption, string xLabel, string yLabel,
+        IEnumerable<(string Name, double[] X, double[] Y, double[]? Lo, double[]? Hi)> series)
     {
         var plt = new Plot();
-        foreach (var (name, x, y) in series)
+        foreach (var (name, x, y, lo, hi) in series)
         {
             if (x.Length == 0) continue;
             var s = plt.Add.Scatter(x, y);
             s.LegendText = name;
             s.LineWidth = 2;
             s.MarkerSize = 6;
+            if (lo is null || hi is null || x.Length < 2) continue;
+            var band = plt.Add.FillY(x, lo, hi);
+            band.FillColor = s.Color.WithAlpha(0.15);
+            band.LineWidth = 0;
         }
         Label(plt, title, caption, xLabel, yLabel);
         plt.ShowLegend(Alignment.UpperRight);

@@ -1,7 +1,21 @@
 namespace NativeTV.TaskVectors.Runs;
 
-/// <summary>A method's metric in one cell: mean loss (METHOD.md §3) and first-token accuracy on the evaluation prompts, and the vector's L0 where it has one.</summary>
-public sealed record MethodScore(double Loss, double Accuracy, int? L0 = null);
+/// <summary>
+/// A method's metric in one cell: mean loss (METHOD.md §3) and first-token accuracy on the evaluation prompts with
+/// their 95% bootstrap intervals over prompts, each prompt's loss and correctness (for any other statistic), and the
+/// vector's L0 where it has one.
+/// </summary>
+public sealed record MethodScore(double Loss, double Accuracy, int? L0 = null, double[]? LossCi95 = null, double[]? AccuracyCi95 = null,
+    double[]? PromptLosses = null, int[]? PromptCorrect = null)
+{
+    public static MethodScore Of(IReadOnlyList<PromptScore> prompts, int? l0 = null)
+    {
+        var s = ScoreSummary.Of(prompts.ToList());
+        var losses = prompts.Select(p => p.Nll).ToArray();
+        var correct = prompts.Select(p => p.Correct ? 1 : 0).ToArray();
+        return new MethodScore(s.Nll, s.Accuracy, l0, Bootstrap.Ci95(losses), Bootstrap.Ci95(correct.Select(c => (double)c).ToArray()), losses, correct);
+    }
+}
 
 /// <summary>
 /// One task x layer result: every method's score (results.jsonl holds one per line), and where an SAE was

@@ -4,17 +4,27 @@ namespace NativeTV.TaskVectors.Runs;
 /// <summary>The post's figures from a sweep: loss against layer, one line per method, per task and averaged over tasks.</summary>
 public static class SweepFigures
 {
-    public static void Write(string dir, IReadOnlyList<SweepCell> cells, string caption)
+    /// <summary>
+    /// Per task, and averaged over tasks (leaving out <paramref name="meanExcludes"/>, e.g. the organism's singular, solved
+    /// without steering), with 95% bootstrap bands over evaluation prompts.
+    /// </summary>
+    public static void Write(string dir, IReadOnlyList<SweepCell> cells, string caption, IReadOnlyCollection<string>? meanExcludes = null)
     {
         foreach (var task in cells.Select(c => c.Task).Distinct())
             LossByLayer(Path.Combine(dir, $"loss_by_layer.{TaskFileName.Of(task)}"), $"{task}: loss by layer", caption, cells.Where(c => c.Task == task).ToList());
-        LossByLayer(Path.Combine(dir, "loss_by_layer.mean"), "mean over tasks: loss by layer", caption, cells
+        var averaged = cells.Where(c => meanExcludes?.Contains(c.Task) != true).ToList();
+        string left = meanExcludes is { Count: > 0 } ? $" (without {string.Join(", ", meanExcludes)})" : "";
+        LossByLayer(Path.Combine(dir, "loss_by_layer.mean"), $"mean over tasks{left}: loss by layer", caption, averaged
             .GroupBy(c => c.Layer)
             .Select(g => new SweepCell("mean", g.Key, Methods.All
                 .Where(m => g.All(c => c.Methods.ContainsKey(m)))
-                .ToDictionary(m => m, m => new MethodScore(g.Average(c => c.Methods[m].Loss), g.Average(c => c.Methods[m].Accuracy)))))
+                .ToDictionary(m => m, m => Mean(g.Select(c => c.Methods[m]).ToList()))))
             .ToList());
     }
+
+    /// <summary>The mean over tasks of one method's scores, its interval from resampling every task's prompts.</summary>
+    private static MethodScore Mean(IReadOnlyList<MethodScore> perTask) => new(perTask.Average(s => s.Loss), perTask.Average(s => s.Accuracy),
+        LossCi95: perTask.All(s => s.PromptLosses != null) ? Bootstrap.Ci95(perTask.Select(s => (IReadOnlyList<double>)s.PromptLosses!).ToList()) : null);
 
     /// <summary>Per task, the coefficient-weighted task specificity of the SAE reconstruction's and the cleaned vector's features (chance = 1 / tasks).</summary>
     public static void Specificity(string dir, IReadOnlyList<SweepCell> cells, string caption)
@@ -35,8 +45,10 @@ public static class SweepFigures
         var series = Methods.All.Select(m =>
         {
             var have = ordered.Where(c => c.Methods.ContainsKey(m)).ToList();
-            return (m, have.Select(c => (double)c.Layer).ToArray(), have.Select(c => c.Methods[m].Loss).ToArray());
+            bool bands = have.All(c => c.Methods[m].LossCi95 != null);
+            return (m, have.Select(c => (double)c.Layer).ToArray(), have.Select(c => c.Methods[m].Loss).ToArray(),
+                bands ? have.Select(c => c.Methods[m].LossCi95![0]).ToArray() : null, bands ? have.Select(c => c.Methods[m].LossCi95![1]).ToArray() : null);
         });
-        Figures.Lines(path, title, caption, "layer (resid_pre)", "loss (nll of the answer's first tokens)", series);
+        Figures.Lines(path, title, caption + "; bands: 95% bootstrap intervals over evaluation prompts", "layer (resid_pre)", "loss (nll of the answer's first tokens)", series);
     }
 }

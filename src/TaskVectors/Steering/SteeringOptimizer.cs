@@ -6,11 +6,16 @@ namespace NativeTV.TaskVectors.Steering;
 public sealed record SteeringProblem(TokenBatch Tokens, int Layer, int[] Rows, IReadOnlyList<LossTarget> Targets, float Scale = 1f);
 
 /// <summary>One optimisation step's record: the model loss, the penalty, and the L0 of the parameterisation (active components).</summary>
-public sealed record StepRecord(int Step, double Loss, double Penalty, int L0);
+public sealed record StepRecord(int Step, double Loss, double Penalty, int L0)
+{
+    /// <summary>What the optimiser minimises.</summary>
+    public double Objective => Loss + Penalty;
+}
 
 /// <summary>
 /// Adam on the parameters of a steering vector, each step one forward and backward pass of the
-/// model (weights frozen). The building block of task-vector cleaning.
+/// model (weights frozen). The building block of task-vector cleaning. theta ends at the step with the lowest
+/// objective seen (Adam's last step is not the best one when the loss rises while the penalty falls).
 /// </summary>
 public static class SteeringOptimizer
 {
@@ -20,6 +25,8 @@ public static class SteeringOptimizer
         if (theta.Length != param.Count) throw new ArgumentException($"theta has {theta.Length} values, the parameterisation {param.Count}");
         var adam = new Adam(param.Count, lr);
         var log = new List<StepRecord>();
+        var best = (float[])theta.Clone();
+        double bestObjective = double.PositiveInfinity;
         for (int s = 0; s < steps; s++)
         {
             var (loss, grad) = LossAndGradient(model, problem, param, theta);
@@ -31,10 +38,12 @@ public static class SteeringOptimizer
                     $"(a learning rate of {lr} too high, or NaN in the model or SAE); nothing was written for it");
             var rec = new StepRecord(s, loss, penalty, param.L0(theta));
             log.Add(rec);
+            if (rec.Objective < bestObjective) { bestObjective = rec.Objective; theta.CopyTo(best, 0); }
             onStep?.Invoke(rec);
             if (stop?.Invoke(log) == true) break;
             adam.Step(theta, grad);
         }
+        best.CopyTo(theta, 0);
         return log;
     }
 

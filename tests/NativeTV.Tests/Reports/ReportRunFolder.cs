@@ -38,7 +38,7 @@ public static class ReportRunFolder
         SweepFigures.Specificity(Path.Combine(run, "figures"), cells, "test run");
         foreach (var task in Tasks)
         {
-            var r = new CleaningResult(new float[8], Features.Select((id, i) => new CleanedFeature(id, 2f - i, 1.5f)).ToList(), [new StepRecord(0, 1.0, 0.1, 2)], 5);
+            var r = new CleaningResult(new float[8], Features.Select((id, i) => new CleanedFeature(id, 2f - i, 1.5f)).ToList(), [new StepRecord(0, 1.0, 0.1, 2)], 5, BestStep: 0);
             var spec = Enumerable.Range(0, 16).Select(i => i / 16.0).ToArray();
             CleanedVectorFiles.Write(Path.Combine(run, "cleaned"), $"{task}.L{Layer}", r,
                 new Dictionary<string, string> { ["model"] = "organism", ["sae"] = "sae-l1", ["task"] = task, ["layer"] = $"{Layer}" },
