@@ -20,6 +20,19 @@ public static class DeviceSaeVectors
         }
     }
 
+    /// <summary>decode(f) for one vector of feature activations.</summary>
+    public static float[] Decode(this DeviceSae sae, float[] f)
+    {
+        var be = sae.Backend;
+        var fm = be.UploadMat(f, 1, f.Length);
+        var xh = be.AllocMat(1, sae.Sae.DIn);
+        using (fm.Buf) using (xh.Buf)
+        {
+            sae.Decode(fm, xh);
+            return be.Download(xh);
+        }
+    }
+
     /// <summary>Gradient pursuit of v with k iterations (METHOD.md §5): the reconstruction and the coefficients.</summary>
     public static (float[] Recon, float[] Coeffs) Pursue(this DeviceSae sae, float[] v, PursuitOptions o)
     {

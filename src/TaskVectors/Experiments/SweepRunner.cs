@@ -28,6 +28,8 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
         int li = Array.IndexOf(o.Layers, layer);
         var tv = c.Tv[li];
         var methods = new Dictionary<string, MethodScore> { [Methods.ZeroShot] = c.ZeroShot, [Methods.Icl] = c.Icl, [Methods.Tv] = Eval(t, layer, tv) };
+        double factor = BestFactor(t, layer, tv);
+        methods[Methods.TvScaled] = Eval(t, layer, tv.Select(x => (float)(x * factor)).ToArray(), scale: factor);
         var baseline = tv.Select((v, j) => v - c.Corrupted[li][j] + (c.ZeroShotMean?[li][j] ?? 0f)).ToArray();
         methods[Methods.TvMinusCorrupted] = Eval(t, layer, baseline);
         Dictionary<string, double>? specificity = null;
@@ -41,6 +43,9 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
             var r = TaskVectorCleaner.Clean(model, sae, layer, PromptBatch.Of(t.Clean, ctx.NFirst, model.Config.PadTokenId), tv, o.Cleaning ?? new CleaningOptions());
             var score = Eval(t, layer, r.Vector, r.Features.Count);
             methods[Methods.Cleaned] = score;
+            // The naive selection cleaning must beat: as many features, the ones the encoder activates most, at their encoder weights.
+            var top = f.Select((w, id) => (w, id)).OrderByDescending(x => x.w).Take(r.Features.Count).Where(x => x.w > 0).ToDictionary(x => x.id, x => x.w);
+            methods[Methods.TopK] = Eval(t, layer, sae.Decode(f.Select((w, id) => top.ContainsKey(id) ? w : 0f).ToArray()), top.Count);
             // A vector with no features has no specificity (NaN), which JSON cannot hold: its entry is left out.
             specificity = new Dictionary<string, double>
             {
@@ -49,16 +54,26 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
             }.Where(kv => !double.IsNaN(kv.Value)).ToDictionary();
             CleanedVectorFiles.Write(Path.Combine(runDir, "cleaned"), CleanedVectorFiles.Name(t.Task.Name, layer), r,
                 new Dictionary<string, string>(provenance) { ["task"] = t.Task.Name, ["layer"] = layer.ToString() },
-                new { eval = score, tv = methods[Methods.Tv], task_specificity = specificity }, spec.Of(t.Task.Name));
+                new { eval = Brief(score), tv = Brief(methods[Methods.Tv]), task_specificity = specificity }, spec.Of(t.Task.Name));
         }
         return new SweepCell(t.Task.Name, layer, methods, specificity);
     }
 
-    private MethodScore Eval(TaskPrompts t, int layer, float[] v, int? l0 = null) => Score(t.Eval, new Steer(layer, v), l0);
+    private MethodScore Eval(TaskPrompts t, int layer, float[] v, int? l0 = null, double? scale = null) => Score(t.Eval, new Steer(layer, v), l0, scale);
 
-    private MethodScore Score(IReadOnlyList<Prompt> prompts, Steer? steer, int? l0 = null)
+    /// <summary>The score without its per-prompt lists, for the cleaned vector's own JSON (results.jsonl keeps them).</summary>
+    private static MethodScore Brief(MethodScore s) => s with { PromptLosses = null, PromptCorrect = null };
+
+    /// <summary>Factors tried for the scaled task vector: the TV alone is often too weak (the organism's 2 x TV does better).</summary>
+    private static readonly double[] Factors = [0.5, 1, 1.5, 2, 3, 4, 6];
+
+    /// <summary>The factor whose scaled TV has the lowest loss on the cleaning prompts (not the evaluation ones: no peeking).</summary>
+    private double BestFactor(TaskPrompts t, int layer, float[] tv) => Factors.MinBy(k =>
+        ScoreSummary.Of(PromptScorer.Score(model, t.Clean, new Steer(layer, tv, Scale: (float)k), ctx.NFirst)).Nll);
+
+    private MethodScore Score(IReadOnlyList<Prompt> prompts, Steer? steer, int? l0 = null, double? scale = null)
     {
-        return MethodScore.Of(PromptScorer.Score(model, prompts, steer, ctx.NFirst), l0);
+        return MethodScore.Of(PromptScorer.Score(model, prompts, steer, ctx.NFirst), l0, scale);
     }
 
     private TaskSpecificity Specificity(int layer, DeviceSae sae) => _specificity.TryGetValue(layer, out var s) ? s

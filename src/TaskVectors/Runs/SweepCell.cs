@@ -6,14 +6,15 @@ namespace NativeTV.TaskVectors.Runs;
 /// vector's L0 where it has one.
 /// </summary>
 public sealed record MethodScore(double Loss, double Accuracy, int? L0 = null, double[]? LossCi95 = null, double[]? AccuracyCi95 = null,
-    double[]? PromptLosses = null, int[]? PromptCorrect = null)
+    double[]? PromptLosses = null, int[]? PromptCorrect = null, double? Scale = null)
 {
-    public static MethodScore Of(IReadOnlyList<PromptScore> prompts, int? l0 = null)
+    /// <param name="scale">The factor a scaled vector was multiplied by, where one was chosen.</param>
+    public static MethodScore Of(IReadOnlyList<PromptScore> prompts, int? l0 = null, double? scale = null)
     {
         var s = ScoreSummary.Of(prompts.ToList());
         var losses = prompts.Select(p => p.Nll).ToArray();
         var correct = prompts.Select(p => p.Correct ? 1 : 0).ToArray();
-        return new MethodScore(s.Nll, s.Accuracy, l0, Bootstrap.Ci95(losses), Bootstrap.Ci95(correct.Select(c => (double)c).ToArray()), losses, correct);
+        return new MethodScore(s.Nll, s.Accuracy, l0, Bootstrap.Ci95(losses), Bootstrap.Ci95(correct.Select(c => (double)c).ToArray()), losses, correct, scale);
     }
 }
 
@@ -26,8 +27,13 @@ public sealed record SweepCell(string Task, int Layer, Dictionary<string, Method
 /// <summary>The method names of a sweep, in the order figures and tables list them.</summary>
 public static class Methods
 {
-    public const string ZeroShot = "zero_shot", Tv = "tv", TvMinusCorrupted = "tv_minus_corrupted", SaeRecon = "sae_reconstruction",
-        Pursuit = "gradient_pursuit", Cleaned = "cleaned", Icl = "icl";
+    public const string ZeroShot = "zero_shot", Tv = "tv", TvScaled = "tv_scaled", TvMinusCorrupted = "tv_minus_corrupted", SaeRecon = "sae_reconstruction",
+        TopK = "sae_top_k", Pursuit = "gradient_pursuit", Cleaned = "cleaned", Icl = "icl";
 
-    public static readonly string[] All = [ZeroShot, Tv, TvMinusCorrupted, SaeRecon, Pursuit, Cleaned, Icl];
+    /// <summary>
+    /// Every method. tv_scaled (the TV times the factor that does best on the cleaning prompts) is the fair control for
+    /// cleaning, which also tunes magnitudes there; sae_top_k (the k features the encoder activates most, k = the cleaned
+    /// L0) asks whether cleaning beats naive selection.
+    /// </summary>
+    public static readonly string[] All = [ZeroShot, Tv, TvScaled, TvMinusCorrupted, SaeRecon, TopK, Pursuit, Cleaned, Icl];
 }
