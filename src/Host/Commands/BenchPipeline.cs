@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NativeTV.Host.Cli;
+using NativeTV.Kernels;
 using NativeTV.Kernels.Ilgpu;
 using NativeTV.Sae;
 using NativeTV.TaskVectors.Cleaning;
@@ -24,14 +25,15 @@ public static class BenchPipeline
         var tokens = new Option<int>("--tokens") { Description = "tokens per prompt", DefaultValueFactory = _ => 40 }.AtLeast(3);
         var layer = new Option<int>("--layer") { Description = "steered layer (the backward runs down to it)", DefaultValueFactory = _ => 6 }.AtLeast(0);
         var dSae = new Option<int>("--d-sae") { Description = "SAE width (Gemma Scope's 2B SAEs: 16384)", DefaultValueFactory = _ => 16384 }.AtLeast(1);
-        var cmd = new Command("pipeline", "One cleaning step and one forward on Gemma-2B shape, with the 1000-step time, next to the GEMM rates of the same run") { batch, tokens, layer, dSae };
+        var profile = CommonOptions.Profile();
+        var cmd = new Command("pipeline", "One cleaning step and one forward on Gemma-2B shape, with the 1000-step time, next to the GEMM rates of the same run") { batch, tokens, layer, dSae, profile };
         shape.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             int B = pr.GetValue(batch), T = pr.GetValue(tokens), L = pr.GetValue(layer), n = pr.GetValue(shape.Reps);
             var cfg = shape.Config(pr, T);
             if (L > cfg.Layers) throw new ArgumentException($"--layer {L} is outside 0..{cfg.Layers}");
-            using var be = CommonOptions.CreateBackend(pr.GetValue(shape.Device)!);
+            using var be = CommonOptions.CreateBackend(pr.GetValue(shape.Device)!, pr.GetValue(profile));
             using var cublas = be.Name == "cuda" ? new CublasMatMul(be) : null;
             using var model = BenchCommand.RandomModelOn(be, cfg);
             var rng = new Random(1);
@@ -62,6 +64,7 @@ public static class BenchPipeline
                 rows.Add(("forward / cuBLAS rate", $"{fwdRate / cub:P0}"));
             }
             BenchCommand.Print(rows);
+            if (be is ProfilingBackend prof) ProfileTable.Write(prof, 1, $"all ops of the run: {n + 1} cleaning steps, {n + 1} forwards, GEMMs");
             return 0;
         }));
         return cmd;

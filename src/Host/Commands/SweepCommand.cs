@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using NativeTV.Host.Cli;
+using NativeTV.Kernels;
 using NativeTV.TaskVectors.Experiments;
 using NativeTV.TaskVectors.Runs;
 using NativeTV.Sae;
@@ -42,8 +43,9 @@ public static class SweepCommand
         var clean = new CleaningCli();
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var restart = new Option<bool>("--restart") { Description = "discard the run folder's results" };
+        var profile = CommonOptions.Profile();
         var cmd = new Command("sweep", "Task vectors, corrupted baseline, SAE reconstruction, gradient pursuit and cleaning for every task x layer")
-        { model, device, tasks, layers, sae, outDir, shots, prefix, iclPrompts, cleanPrompts, evalPrompts, nFirst, lastOnly, addZs, k, seed, restart };
+        { model, device, tasks, layers, sae, outDir, shots, prefix, iclPrompts, cleanPrompts, evalPrompts, nFirst, lastOnly, addZs, k, seed, restart, profile };
         clean.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
@@ -53,7 +55,7 @@ public static class SweepCommand
             using var ctx = PipelineContext.Open(dir, pr.GetValue(device)!, taskList, pr.GetValue(sae), pr.GetValue(seed), po => po with
             {
                 NFirst = pr.GetValue(nFirst), Shots = pr.GetValue(shots) ?? po.Shots, Prefix = pr.GetValue(prefix) ?? po.Prefix,
-            }, new PromptCounts(pr.GetValue(iclPrompts), pr.GetValue(cleanPrompts), pr.GetValue(evalPrompts)));
+            }, new PromptCounts(pr.GetValue(iclPrompts), pr.GetValue(cleanPrompts), pr.GetValue(evalPrompts)), pr.GetValue(profile));
             int[] layerList = pr.GetValue(layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, ctx.Model.Config.Layers + 1).ToArray();
             var sweep = new Sweep(ctx, folder, new SweepOptions(layerList, pr.GetValue(lastOnly), pr.GetValue(addZs), pr.GetValue(k), clean.Options(pr)),
                 pr.GetValue(tasks) ?? ctx.Manifest.TasksPath ?? "", pr.GetValue(restart));
@@ -73,6 +75,7 @@ public static class SweepCommand
             foreach (var row in SweepSummary.Rows(sweep.Log.Cells)) table.AddText(row);
             AnsiConsole.Write(table.Caption(SweepSummary.Caption));
             Console.WriteLine($"wrote {run}: results.jsonl, results.csv, figures/, cleaned/");
+            if (ctx.Backend is ProfilingBackend prof) ProfileTable.Write(prof, 1, $"every op of the {sweep.Todo.Count} cells run");
             return 0;
         }));
         return cmd;

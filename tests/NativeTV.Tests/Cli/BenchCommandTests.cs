@@ -37,4 +37,15 @@ public class BenchCommandTests
         Assert.That(m.Success, stdout);
         Assert.That(double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Is.LessThan(1e-5));
     }
+
+    /// <summary>Where libnvToolsExt is absent, --nvtx says so in one note and the command runs as without it.</summary>
+    [Test]
+    public void NvtxWithoutItsLibraryIsOneNote()
+    {
+        var (exit, stdout, err) = NativetvProcess.Run("bench", "gemm", "--nvtx", "--device", "cpu", "--m", "4", "--n", "4", "--k", "4", "--reps", "1");
+        Assert.That(exit, Is.Zero, err);
+        Assume.That(err, Is.Not.Empty, "libnvToolsExt is installed here");
+        Assert.That(err.Trim(), Does.StartWith("note: --nvtx records nothing: NVTX not found: none of libnvToolsExt.so.1").And.Not.Contain("\n"));
+        Assert.That(stdout, Does.Contain("gemm 4x4x4 bf16:"));
+    }
 }
