@@ -47,9 +47,6 @@ public sealed partial class IlgpuBackend : IBackend
     public string Name { get; }
     public string DeviceDescription { get; }
 
-    /// <summary>The ILGPU accelerator, for code that runs vendor libraries on its buffers and stream (<see cref="CublasMatMul"/>).</summary>
-    internal Accelerator Accelerator => _acc;
-
     public IlgpuBackend(bool useCuda)
     {
         if (useCuda)
@@ -143,6 +140,9 @@ public sealed partial class IlgpuBackend : IBackend
     }
 
     public void Synchronize() => _acc.Synchronize();
+
+    /// <summary>The ILGPU accelerator, for code that runs vendor libraries on its buffers and stream (<see cref="CublasMatMul"/>).</summary>
+    internal Accelerator Accelerator => _acc;
 
     public unsafe DeviceWeight Upload(HostTensor t)
     {
