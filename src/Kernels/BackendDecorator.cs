@@ -9,6 +9,9 @@ public abstract class BackendDecorator(IBackend inner) : IBackend
 {
     protected IBackend Inner { get; } = inner;
 
+    /// <summary>The backend under every decorator: code that needs the concrete backend (cuBLAS on cuda) looks through them.</summary>
+    public static IBackend Undecorated(IBackend be) => be is BackendDecorator d ? Undecorated(d.Inner) : be;
+
     /// <summary>Runs one op call; <paramref name="op"/> is its <see cref="IBackend"/> member name.</summary>
     protected virtual void Run(string op, Action call) => call();
 

@@ -1,5 +1,6 @@
 using NativeTV.Kernels.Cpu;
 using NativeTV.Kernels.Ilgpu;
+using NativeTV.Kernels.Native;
 
 namespace NativeTV.Kernels;
 
@@ -21,10 +22,11 @@ public static class BackendFactory
     private const bool IsDebugBuild = false;
 #endif
 
-    /// <summary>auto = cuda when a CUDA GPU is present, else cpu; checked when <see cref="CheckContracts"/>.</summary>
+    /// <summary>auto = cuda when a CUDA GPU is present, else cpu; checked when <see cref="CheckContracts"/>, each op an NVTX range when <see cref="Nvtx.Enabled"/>.</summary>
     public static IBackend Create(string name)
     {
         var be = CreateUnchecked(name);
+        if (Nvtx.Enabled) be = new NvtxBackend(be);
         return CheckContracts ? new CheckedBackend(be) : be;
     }
 

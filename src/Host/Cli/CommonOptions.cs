@@ -27,6 +27,12 @@ public static class CommonOptions
     };
 
     public static IBackend CreateBackend(string device) => BackendFactory.Create(device);
+
+    /// <summary>The backend, inside a <see cref="ProfilingBackend"/> when <paramref name="profile"/> (`--profile`).</summary>
+    public static IBackend CreateBackend(string device, bool profile) => profile ? new ProfilingBackend(BackendFactory.Create(device)) : BackendFactory.Create(device);
+
+    /// <summary>--profile: time every op through a <see cref="ProfilingBackend"/> and print the table at the end (<see cref="ProfileTable"/>).</summary>
+    public static Option<bool> Profile() => new("--profile") { Description = "time every op (synchronising after each) and print the per-op table at the end" };
 }
 
 /// <summary>--steer-layer / --steer-vector / --steer-positions / --steer-scale: add scale * v to resid_pre[L] at given positions.</summary>

@@ -4,6 +4,8 @@ using NativeTV.Host.Cli;
 using NativeTV.Kernels;
 using NativeTV.Transformer.Checkpoints;
 using NativeTV.Transformer.Model;
+using NativeTV.TaskVectors.Steering;
+using NativeTV.Sae;
 using Spectre.Console;
 
 namespace NativeTV.Host.Commands;
@@ -18,16 +20,18 @@ public static class BenchCommand
         bench.Subcommands.Add(BenchSteerGrad.Create());
         bench.Subcommands.Add(BenchSae.Create());
         bench.Subcommands.Add(BenchTrain.Create());
+        bench.Subcommands.Add(BenchGemm.Create());
+        bench.Subcommands.Add(BenchPipeline.Create());
         return bench;
     }
 
-    /// <summary>The shape options every model benchmark takes, for random weights of Gemma shape.</summary>
-    public sealed class ShapeOptions
+    /// <summary>The shape options every model benchmark takes, for random weights of Gemma shape (4 layers and a 32000 vocabulary unless a bench says otherwise).</summary>
+    public sealed class ShapeOptions(int layers = 4, int vocab = 32000)
     {
         public Option<string> Device { get; } = CommonOptions.Device();
-        public Option<int> Layers { get; } = new Option<int>("--layers") { DefaultValueFactory = _ => 4 }.AtLeast(1);
+        public Option<int> Layers { get; } = new Option<int>("--layers") { DefaultValueFactory = _ => layers }.AtLeast(1);
         public Option<int> DModel { get; } = new Option<int>("--d-model") { DefaultValueFactory = _ => 2048 }.AtLeast(1);
-        public Option<int> Vocab { get; } = new Option<int>("--vocab") { Description = "logits are computed only where needed", DefaultValueFactory = _ => 32000 }.AtLeast(1);
+        public Option<int> Vocab { get; } = new Option<int>("--vocab") { Description = "logits are computed only where needed", DefaultValueFactory = _ => vocab }.AtLeast(1);
         public Option<string> DType { get; } = new("--dtype") { Description = "stored weight dtype", DefaultValueFactory = _ => "bf16" };
         public Option<int> Reps { get; } = new Option<int>("--reps") { DefaultValueFactory = _ => 3 }.AtLeast(1);
 
@@ -50,6 +54,37 @@ public static class BenchCommand
         foreach (var (name, shape, values) in RandomModel.Weights(cfg, 1))
             set.Tensors[name] = HostTensor.FromFloats(name, values, shape, cfg.DType);
         return new TransformerModel(cfg, be, ModelWeights.Load(cfg, set, be));
+    }
+
+    /// <summary>
+    /// A batch as cleaning uses it: <paramref name="batch"/> prompts of <paramref name="tokens"/> tokens, steering at
+    /// the third-last position of each, loss on the next two tokens.
+    /// </summary>
+    public static SteeringProblem CleaningBatch(ModelConfig cfg, int batch, int tokens, int layer)
+    {
+        var ids = Enumerable.Range(0, batch * tokens).Select(i => (i * 7919 + 13) % cfg.VocabSize).ToArray();
+        var tok = new TokenBatch(batch, tokens, ids, Enumerable.Repeat(1, batch * tokens).ToArray());
+        var targets = LossTargets.AnswerMetric(tok, Enumerable.Repeat(tokens - 2, batch).ToArray(), nFirst: 2);
+        return new SteeringProblem(tok, layer, Enumerable.Range(0, batch).Select(b => tok.Row(b, tokens - 3)).ToArray(), targets);
+    }
+
+    /// <summary>A gated SAE (the architecture with the most work per step) with uniform random weights.</summary>
+    public static NativeTV.Sae.Sae RandomGatedSae(int dIn, int dSae, Random rng)
+    {
+        float[] R(int count, float std) => Uniform(rng, count, std);
+        return new NativeTV.Sae.Sae
+        {
+            Arch = SaeArchitecture.Gated, DIn = dIn, DSae = dSae, WEnc = R(dIn * dSae, 0.05f), WDec = R(dSae * dIn, 0.05f), BDec = R(dIn, 0.1f),
+            BGate = R(dSae, 0.1f), RMag = R(dSae, 0.1f), BMag = R(dSae, 0.1f), ApplyBDecToInput = true,
+        };
+    }
+
+    /// <summary><paramref name="count"/> values uniform in [-scale, scale).</summary>
+    public static float[] Uniform(Random rng, int count, float scale)
+    {
+        var a = new float[count];
+        for (int i = 0; i < count; i++) a[i] = scale * (2 * rng.NextSingle() - 1);
+        return a;
     }
 
     /// <summary>Median wall time in seconds of <paramref name="reps"/> runs after one warm-up run.</summary>

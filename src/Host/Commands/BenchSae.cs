@@ -26,19 +26,14 @@ public static class BenchSae
         {
             int di = pr.GetValue(dIn), ds = pr.GetValue(dSae), n = pr.GetValue(reps), V = pr.GetValue(vectors), T = pr.GetValue(tokens);
             var rng = new Random(1);
-            float[] R(int count, float std) { var a = new float[count]; for (int i = 0; i < count; i++) a[i] = std * (2 * rng.NextSingle() - 1); return a; }
-            var sae = new NativeTV.Sae.Sae
-            {
-                Arch = SaeArchitecture.Gated, DIn = di, DSae = ds, WEnc = R(di * ds, 0.05f), WDec = R(ds * di, 0.05f), BDec = R(di, 0.1f),
-                BGate = R(ds, 0.1f), RMag = R(ds, 0.1f), BMag = R(ds, 0.1f), ApplyBDecToInput = true,
-            };
+            var sae = BenchCommand.RandomGatedSae(di, ds, rng);
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
             Console.WriteLine($"{be.DeviceDescription}; gated SAE d_in {di}, d_sae {ds}, k {pr.GetValue(k)}");
             using var dsae = new DeviceSae(sae, be);
-            var x = be.UploadMat(R(T * di, 1f), T, di);
+            var x = be.UploadMat(BenchCommand.Uniform(rng, T * di, 1f), T, di);
             var z = be.AllocMat(T, ds);
             double encode = BenchCommand.Median(n, () => { dsae.Encode(x, z, z); be.Synchronize(); });
-            var y = be.UploadMat(R(V * di, 1f), V, di);
+            var y = be.UploadMat(BenchCommand.Uniform(rng, V * di, 1f), V, di);
             var coeffs = be.AllocMat(V, ds);
             var recon = be.AllocMat(V, di);
             double pursuit = BenchCommand.Median(n, () => { dsae.Pursuit(y, new PursuitOptions(pr.GetValue(k)), coeffs, recon); be.Synchronize(); });
@@ -47,7 +42,7 @@ public static class BenchSae
                 train = BenchCommand.Median(n, () => { trainer.Step(x); be.Synchronize(); });
             using (var trainer = SaeTrainer.Create(be, di, new SaeTrainOptions(ds, Arch: SaeArchitecture.Gated)))
                 trainGated = BenchCommand.Median(n, () => { trainer.Step(x); be.Synchronize(); });
-            using var w = be.Upload(HostTensor.FromFloats("w", R(ds * di, 0.05f), [ds, di]));
+            using var w = be.Upload(HostTensor.FromFloats("w", BenchCommand.Uniform(rng, ds * di, 0.05f), [ds, di]));
             double gemm = BenchCommand.Median(n, () => { be.MatMul(x, w, z); be.Synchronize(); });
             double gemmRate = 2.0 * T * ds * di / gemm;
             BenchCommand.Print([

@@ -24,13 +24,11 @@ public static class BenchSteerGrad
             var cfg = shape.Config(pr, T);
             using var be = CommonOptions.CreateBackend(pr.GetValue(shape.Device)!);
             using var model = BenchCommand.RandomModelOn(be, cfg);
-            var ids = Enumerable.Range(0, B * T).Select(i => (i * 7919 + 13) % cfg.VocabSize).ToArray();
-            var tok = new TokenBatch(B, T, ids, Enumerable.Repeat(1, B * T).ToArray());
-            var targets = LossTargets.AnswerMetric(tok, Enumerable.Repeat(T - 2, B).ToArray(), nFirst: 2);
-            var steer = new HookAdd(new(HookPoint.ResidPre, L), Enumerable.Range(0, B).Select(b => tok.Row(b, T - 3)).ToArray(), new float[cfg.HiddenSize]);
-            var fwdReq = new ForwardRequest { Tokens = tok, Adds = [steer], LogitRows = targets.Select(t => t.Row).ToArray() };
+            var p = BenchCommand.CleaningBatch(cfg, B, T, L);
+            var steer = new HookAdd(new(HookPoint.ResidPre, L), p.Rows, new float[cfg.HiddenSize]);
+            var fwdReq = new ForwardRequest { Tokens = p.Tokens, Adds = [steer], LogitRows = p.Targets.Select(t => t.Row).ToArray() };
             double fwd = BenchCommand.Median(n, () => model.Forward(fwdReq));
-            double both = BenchCommand.Median(n, () => model.SteerGrad(tok, steer, targets));
+            double both = BenchCommand.Median(n, () => model.SteerGrad(p.Tokens, steer, p.Targets));
             long saved = TransformerModel.SteerGradBytes(cfg, B, T, L);
             BenchCommand.Print([
                 ($"forward ({B} x {T} tokens)", $"{fwd * 1e3:F1} ms"),

@@ -20,7 +20,7 @@ public static class BenchTrain
         var device = CommonOptions.Device();
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 }.AtLeast(1);
         var reps = new Option<int>("--reps") { DefaultValueFactory = _ => 5 }.AtLeast(1);
-        var profile = new Option<bool>("--profile") { Description = "time every op (synchronising after each)" };
+        var profile = CommonOptions.Profile();
         var cmd = new Command("train", "Organism training step: tokens/s and GFLOP/s vs the raw GEMM rate") { device, batch, reps, profile };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
@@ -53,14 +53,7 @@ public static class BenchTrain
                 ("training / GEMM rate", $"{flops / step / (gemmFlops / gemm):P0}"),
                 ("6000 steps (ORGANISM.md)", $"{6000 * step / 60:F1} min"),
             ]);
-            if (prof != null)
-            {
-                var t = TextTable.Create("op", "calls / step", "ms / step", "share");
-                double total = prof.Report().Sum(r => r.Ms);
-                foreach (var (op, calls, ms) in prof.Report())
-                    t.AddText(op, $"{calls / (double)(n + 1):F0}", $"{ms / (n + 1):F2}", $"{ms / total:P1}");
-                AnsiConsole.Write(t);
-            }
+            if (prof != null) ProfileTable.Write(prof, n + 1, "per training step");
             return 0;
         }));
         return cmd;

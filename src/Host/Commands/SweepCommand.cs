@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NativeTV.Host.Cli;
+using NativeTV.Kernels;
 using NativeTV.TaskVectors.Cleaning;
 using NativeTV.TaskVectors.Experiments;
 using NativeTV.TaskVectors.Runs;
@@ -44,6 +45,7 @@ public static class SweepCommand
                 }
                 return 0;
             });
+            if (ctx.Backend is ProfilingBackend prof) ProfileTable.Write(prof, 1, $"every op of the {sweep.Todo.Count} cells run");
             if (part != null)
             {
                 Console.WriteLine($"wrote {folder.Log}: shard {part.Index}/{part.Count} is done; `sweep --finish` with the same options merges the shards");
@@ -80,11 +82,12 @@ public sealed class SweepCli
     public Option<int> K { get; } = new Option<int>("--k") { Description = "gradient pursuit iterations", DefaultValueFactory = _ => 20 }.AtLeast(1);
     public Option<int> Seed { get; } = new("--seed") { DefaultValueFactory = _ => 0 };
     public Option<bool> Restart { get; } = new("--restart") { Description = "discard the run folder's results" };
+    public Option<bool> Profile { get; } = CommonOptions.Profile();
     public CleaningCli Cleaning { get; } = new();
 
     public void AddTo(Command c)
     {
-        foreach (var opt in new Option[] { Model, Device, Tasks, Layers, Sae, Out, Shots, Prefix, IclPrompts, CleanPrompts, EvalPrompts, NFirst, LastOnly, AddZeroShotMean, K, Seed, Restart })
+        foreach (var opt in new Option[] { Model, Device, Tasks, Layers, Sae, Out, Shots, Prefix, IclPrompts, CleanPrompts, EvalPrompts, NFirst, LastOnly, AddZeroShotMean, K, Seed, Restart, Profile })
             c.Options.Add(opt);
         Cleaning.AddTo(c);
     }
@@ -95,7 +98,7 @@ public sealed class SweepCli
         PipelineContext.Open(CommonOptions.ModelDir(pr, Model), pr.GetValue(Device)!, tasks, pr.GetValue(Sae), pr.GetValue(Seed), po => po with
         {
             NFirst = pr.GetValue(NFirst), Shots = pr.GetValue(Shots) ?? po.Shots, Prefix = pr.GetValue(Prefix) ?? po.Prefix,
-        }, new PromptCounts(pr.GetValue(IclPrompts), pr.GetValue(CleanPrompts), pr.GetValue(EvalPrompts)));
+        }, new PromptCounts(pr.GetValue(IclPrompts), pr.GetValue(CleanPrompts), pr.GetValue(EvalPrompts)), pr.GetValue(Profile));
 
     public Sweep Sweep(ParseResult pr, PipelineContext ctx, RunFolder folder)
     {

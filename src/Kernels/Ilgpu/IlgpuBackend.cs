@@ -144,6 +144,9 @@ public sealed partial class IlgpuBackend : IBackend
 
     public void Synchronize() => _acc.Synchronize();
 
+    /// <summary>The ILGPU accelerator, for code that runs vendor libraries on its buffers and stream (<see cref="CublasMatMul"/>).</summary>
+    internal Accelerator Accelerator => _acc;
+
     public unsafe DeviceWeight Upload(HostTensor t)
     {
         int cols = t.Cols;

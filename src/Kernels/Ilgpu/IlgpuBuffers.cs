@@ -57,5 +57,8 @@ public sealed class IlgpuWeight : DeviceWeight
     internal ArrayView<TW> View<TW>() where TW : unmanaged
         => _memory is not null ? ((MemoryBuffer1D<TW, Stride1D.Dense>)_memory).View : _view.Cast<TW>();
 
+    /// <summary>The device address of the first element (for libraries such as cuBLAS that take raw pointers).</summary>
+    internal IntPtr Address => _memory?.NativePtr ?? CublasMatMul.Address(_view, 0);
+
     public override void Dispose() => _memory?.Dispose();
 }

@@ -42,14 +42,15 @@ public sealed class PipelineContext : IDisposable
     }
 
     /// <summary>
-    /// Loads the model on <paramref name="device"/>. Prompts follow METHOD.md, then the model's manifest, then the seed, then
+    /// Loads the model on <paramref name="device"/> (every op timed when <paramref name="profile"/>, see <see cref="ProfilingBackend"/>). Prompts follow METHOD.md, then the model's manifest, then the seed, then
     /// <paramref name="adjust"/>; the SAE pattern is <paramref name="sae"/> or the manifest's.
     /// </summary>
     public static PipelineContext Open(string modelDir, string device, IReadOnlyList<IclTask> tasks, string? sae, int seed,
-        Func<PromptOptions, PromptOptions>? adjust = null, PromptCounts? counts = null)
+        Func<PromptOptions, PromptOptions>? adjust = null, PromptCounts? counts = null, bool profile = false)
     {
         var manifest = ModelManifest.Read(modelDir);
         var be = BackendFactory.Create(device);
+        if (profile) be = new ProfilingBackend(be);
         try
         {
             var m = TransformerModel.Load(modelDir, be);

@@ -1,4 +1,5 @@
 using NativeTV.Kernels;
+using NativeTV.Kernels.Native;
 
 namespace NativeTV.Transformer.Model;
 
@@ -26,6 +27,7 @@ internal sealed class LogitHead : IDisposable
         Normed = be.AllocMat(rows.Length, c.HiddenSize);
         Logits = be.AllocMat(rows.Length, c.VocabSize);
         _dGathered = be.AllocMat(rows.Length, c.HiddenSize);
+        using var stage = Nvtx.Range("head");
         be.GatherRows(x, Rows, Gathered);
         be.RmsNorm(Gathered, m.Weights.FinalNorm, (float)c.RmsNormEps, c.NormWeightOffset, Normed);
         be.MatMul(Normed, m.Weights.LmHead, Logits);
@@ -40,6 +42,7 @@ internal sealed class LogitHead : IDisposable
         var be = _m.Backend;
         var c = _m.Config;
         var w = _m.Weights;
+        using var stage = Nvtx.Range("head backward");
         if (grads != null) be.MatMulWeightGrad(Logits, Normed, grads(w.LmHead), accumulate: true);
         be.MatMulBackward(Logits, w.LmHead, Normed, accumulate: false);
         if (grads != null) be.RmsNormWeightGrad(Gathered, (float)c.RmsNormEps, Normed, grads(w.FinalNorm), accumulate: true);

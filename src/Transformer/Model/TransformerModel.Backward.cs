@@ -1,5 +1,6 @@
 using NativeTV.Transformer.Checkpoints;
 using NativeTV.Kernels;
+using NativeTV.Kernels.Native;
 
 namespace NativeTV.Transformer.Model;
 
@@ -103,6 +104,8 @@ public sealed partial class TransformerModel
         int I = c.IntermediateSize;
         float eps = (float)c.RmsNormEps;
         Mat gate = s.GateUp.Columns(0, I), up = s.GateUp.Columns(I, I);
+        using var stage = new NvtxStages();
+        stage.Enter("mlp backward", layer);
 
         // MLP: x_out = x_mid + down(act(gate) * up), with [gate | up] = norm2(x_mid) W_gate_up^T.
         Mat dAct = ws.Act, dGateUp = ws.GateUp, dNormed = ws.Normed;
@@ -112,6 +115,7 @@ public sealed partial class TransformerModel
         ProjectionsBackward(s.XMid, lw.PostAttentionNorm, lw.GateUp, dGateUp, ws, dx, grads);
 
         // Attention: x_mid = x_in + o(attn(rope(q), rope(k), v)), with [q | k | v] = norm1(x_in) W_qkv^T.
+        stage.Enter("attention backward", layer);
         Mat dAtt = ws.AttnOut, dQkv = ws.Qkv;
         if (grads != null) be.MatMulWeightGrad(dx, s.AttnY ?? throw new InvalidOperationException("attention output was not saved"), grads(lw.O), accumulate: true);
         be.MatMulBackward(dx, lw.O, dAtt, accumulate: false);

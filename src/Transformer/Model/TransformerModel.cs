@@ -1,4 +1,5 @@
 using NativeTV.Kernels;
+using NativeTV.Kernels.Native;
 using NativeTV.Transformer.Checkpoints;
 
 namespace NativeTV.Transformer.Model;
@@ -56,6 +57,8 @@ public sealed partial class TransformerModel : IDisposable
         var c = Config;
         var be = Backend;
         var x = ws.Resid;
+        using var stage = new NvtxStages();
+        stage.Enter("embedding");
         be.Embedding(Weights.Embedding, ws.Ids, c.EmbeddingScale, x);
         hooks.At(new(HookPoint.ResidPre, 0), x);
         for (int L = 0; L < lastLayer; L++)
@@ -66,6 +69,7 @@ public sealed partial class TransformerModel : IDisposable
             var probs = keep?.Probs ?? ws.Probs;
             if (keep != null) be.Copy(x, keep.XIn);
 
+            stage.Enter("attention", L);
             be.RmsNorm(x, lw.InputNorm, (float)c.RmsNormEps, c.NormWeightOffset, ws.Normed);
             foreach (var p in lw.Qkv) be.MatMul(ws.Normed, p.W, qkv.Columns(p.Offset, p.W.Rows));
             var (q, k, v) = SplitQkv(qkv);
@@ -78,6 +82,7 @@ public sealed partial class TransformerModel : IDisposable
             be.Add(x, ws.Sublayer);
             if (keep != null) be.Copy(x, keep.XMid);
 
+            stage.Enter("mlp", L);
             be.RmsNorm(x, lw.PostAttentionNorm, (float)c.RmsNormEps, c.NormWeightOffset, ws.Normed);
             foreach (var p in lw.GateUp) be.MatMul(ws.Normed, p.W, gateUp.Columns(p.Offset, p.W.Rows));
             var act = keep?.Act ?? ws.Act;

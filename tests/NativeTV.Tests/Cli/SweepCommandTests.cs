@@ -16,6 +16,15 @@ public class SweepCommandTests
         TinySweepModel.Sweep(run, ["--steps", "5", .. extra]);
 
     [Test]
+    public void ProfilePrintsEveryOpsTimeAtTheEnd()
+    {
+        var (exit, stdout, err) = Sweep(Fixtures.TempDir(), "--layers", "0", "--profile");
+        Assert.That(exit, Is.EqualTo(0), err);
+        Assert.That(stdout, Does.Contain("every op of the 12 cells run"));
+        foreach (var op in new[] { "MatMul", "Attention", "RmsNorm" }) Assert.That(ConsoleTable.Value(stdout, op), Does.Match(@"^\d+$"), op);
+    }
+
+    [Test]
     public void SweepWritesEveryOutputAndResumesWithoutLosingOrRepeatingCells()
     {
         var run = Fixtures.TempDir();
