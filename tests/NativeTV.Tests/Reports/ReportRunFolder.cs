@@ -49,7 +49,7 @@ public static class ReportRunFolder
         string det = Path.Combine(run, "detectors");
         Directory.CreateDirectory(det);
         File.WriteAllLines(Path.Combine(det, "auc.csv"), ["feature,auc", "7,0.91", "12,0.55", "3,0.7"]);
-        Figures.Lines(Path.Combine(det, "roc"), "roc", "test run", "fpr", "tpr", [("f7", [0.0, 1.0], [0.0, 1.0])]);
+        Figures.Lines(Path.Combine(det, "roc"), "roc", "test run", "fpr", "tpr", [("f7", [0.0, 1.0], [0.0, 1.0], null, null)]);
         Directory.CreateDirectory(Path.Combine(run, "maxact"));
         File.WriteAllText(Path.Combine(run, "maxact", $"maxact.L{Layer}.json"), JsonSerializer.Serialize(new
         {
