@@ -6,7 +6,9 @@ namespace NativeTV.Host.Cli;
 
 /// <summary>
 /// The options every feature command (feature-steer, detectors, cross-layer, features) reads the same way:
-/// model, device, tasks, SAE folder (pattern), prompt seed and the run folder results go into.
+/// model, device, tasks, SAE folder (pattern), prompt seed and the run folder results go into. Where the run folder
+/// holds a sweep, its settings.json is the source of truth: model, tasks, SAEs, prompt format, counts and seed come
+/// from it, and an option that contradicts it is an error naming both values.
 /// </summary>
 public sealed class PipelineCli
 {
@@ -23,12 +25,41 @@ public sealed class PipelineCli
     /// <summary>The --run folder, taken for <paramref name="command"/> (one writer at a time).</summary>
     public RunFolder OpenRun(ParseResult pr, string command) => RunFolder.Open(pr.GetValue(Run)!, "--run", command);
 
-    public PipelineContext Open(ParseResult pr, Func<TaskVectors.PromptOptions, TaskVectors.PromptOptions>? adjust = null) =>
-        PipelineContext.Open(CommonOptions.ModelDir(pr, Model), pr.GetValue(Device)!, Selected(pr), pr.GetValue(Sae), pr.GetValue(Seed), adjust);
-
-    private IReadOnlyList<TaskVectors.IclTask> Selected(ParseResult pr)
+    public PipelineContext Open(ParseResult pr, Func<TaskVectors.PromptOptions, TaskVectors.PromptOptions>? adjust = null)
     {
-        var all = CommonOptions.LoadTasks(pr, Tasks, CommonOptions.ModelDir(pr, Model));
+        var run = RunSettings.Read(pr.GetValue(Run)!);
+        string model = Agreed(pr, Model, run?.Path_("model"), "model") ?? BuiltInModel.Path;
+        string? tasks = Agreed(pr, Tasks, run?.Path_("tasks"), "tasks");
+        string? sae = Agreed(pr, Sae, run?.Get("sae"), "sae");
+        int seed = pr.GetResult(Seed) is { Implicit: false } && run?.Int("seed") is { } s && s != pr.GetValue(Seed)
+            ? throw Contradiction(pr, Seed, pr.GetValue(Seed), "seed", s)
+            : pr.GetResult(Seed) is { Implicit: false } ? pr.GetValue(Seed) : run?.Int("seed") ?? 0;
+        var counts = run?.Prompts is { } c ? new PromptCounts(c.Icl, c.Clean, c.Eval) : null;
+        TaskVectors.PromptOptions FromRun(TaskVectors.PromptOptions o) => run is null ? o : o with
+        {
+            Shots = run.Int("shots") ?? o.Shots, Prefix = run.Text("prefix") ?? o.Prefix, NFirst = run.Int("n_first") ?? o.NFirst,
+        };
+        return PipelineContext.Open(model, pr.GetValue(Device)!, Selected(pr, tasks, model), sae, seed, o => adjust?.Invoke(FromRun(o)) ?? FromRun(o), counts);
+    }
+
+    /// <summary>The option's value where given, else the run's; both given and different is an error naming both.</summary>
+    private T? Agreed<T>(ParseResult pr, Option<T> option, T? fromRun, string key) where T : class?
+    {
+        bool given = pr.GetResult(option) is { Implicit: false };
+        if (!given) return fromRun ?? pr.GetValue(option);
+        var v = pr.GetValue(option);
+        bool same = fromRun is null || EqualityComparer<T>.Default.Equals(v, fromRun)
+            || (v is string a && fromRun is string b && Path.GetFullPath(a) == Path.GetFullPath(b));
+        if (!same) throw Contradiction(pr, option, v, key, fromRun);
+        return v;
+    }
+
+    private ArgumentException Contradiction(ParseResult pr, Option option, object? given, string key, object? fromRun) =>
+        new($"{option.Name} {given} contradicts the run's {key} {fromRun} ({pr.GetValue(Run)}/settings.json): leave the option out, or use another --run");
+
+    private IReadOnlyList<TaskVectors.IclTask> Selected(ParseResult pr, string? tasks, string model)
+    {
+        var all = tasks is { } path ? TaskVectors.TaskLoader.Load(path) : PipelineContext.DefaultTasks(model);
         if (pr.GetValue(Task) is not { } names) return all;
         var wanted = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var unknown = wanted.Where(n => all.All(t => t.Name != n)).ToList();

@@ -55,6 +55,12 @@ public static class SweepCommand
             var table = TextTable.Create(SweepSummary.Header);
             foreach (var row in SweepSummary.Rows(sweep.Log.Cells)) table.AddText(row);
             AnsiConsole.Write(table.Caption(SweepSummary.Caption));
+            if (Claims.Read(run) is { Count: > 0 } claims)
+            {
+                var ct = TextTable.Create("claim", "verdict", "value [95% interval]");
+                foreach (var c in claims) ct.AddText(c.Name, c.Verdict, $"{c.Value:0.###} [{c.Ci95[0]:0.###}, {c.Ci95[1]:0.###}]");
+                AnsiConsole.Write(ct.Caption($"the post's claims on this run ({Claims.FileName} has each rule)"));
+            }
             Console.WriteLine($"wrote {run}: results.jsonl, results.csv, figures/, cleaned/");
             return 0;
         }));

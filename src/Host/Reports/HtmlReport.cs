@@ -35,6 +35,7 @@ public static class HtmlReport
         var maxact = MaxActResult.ReadAll(runDir);
         ReportSection?[] sections =
         [
+            ClaimsSection(runDir),
             new("settings", "Settings", Html.Source("settings.json", "the model, tasks and settings of the sweep that made this run (later commands name theirs in their figures)") +
                 Html.KeyValues(settings.Select(kv => (kv.Key, kv.Value.ValueKind == JsonValueKind.String ? kv.Value.GetString()! : kv.Value.GetRawText())))),
             new("summary", "Summary", Html.Source("results.jsonl", SweepSummary.Caption) + Html.Table(SweepSummary.Header, SweepSummary.Rows(ResultsLog.Read(logPath)))),
@@ -51,4 +52,10 @@ public static class HtmlReport
         return ReportPage.Render($"NativeTV report: {Path.GetFileName(full)}", $"{full}, written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `nativetv report`",
             sections.OfType<ReportSection>().ToList());
     }
+
+    /// <summary>The post's claims on this run, first: each with its measure, 95% interval, deciding rule and verdict.</summary>
+    private static ReportSection? ClaimsSection(string runDir) => Claims.Read(runDir) is not { Count: > 0 } claims ? null
+        : new ReportSection("claims", "Claims", Html.Source(Claims.FileName, "the post's claims decided on this run's numbers; intervals: 95% bootstrap over evaluation prompts, paired by prompt") +
+            Html.Table(["claim", "verdict", "measure", "value", "95% interval", "rule"],
+                claims.Select(c => (IReadOnlyList<string>)[c.Name, c.Verdict, c.Measure, Html.Num(c.Value), $"[{Html.Num(c.Ci95[0])}, {Html.Num(c.Ci95[1])}]", c.Rule])));
 }

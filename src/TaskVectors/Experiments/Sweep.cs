@@ -90,7 +90,7 @@ public sealed class Sweep
         return c;
     }
 
-    /// <summary>results.csv and the figures, from every cell in the log.</summary>
+    /// <summary>results.csv, the figures and the claims table, from every cell in the log.</summary>
     public void Finish()
     {
         Log.WriteCsv(Path.Combine(_folder.Dir, "results.csv"));
@@ -99,5 +99,6 @@ public sealed class Sweep
         string figures = Path.Combine(_folder.Dir, "figures");
         SweepFigures.Write(figures, Log.Cells, caption, _ctx.Manifest.MeanExcludes);
         SweepFigures.Specificity(figures, Log.Cells, caption);
+        Claims.Write(_folder.Dir, Claims.Measure(Log.Cells, _ctx.Manifest.MeanExcludes));
     }
 }

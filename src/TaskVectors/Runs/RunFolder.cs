@@ -11,7 +11,7 @@ namespace NativeTV.TaskVectors.Runs;
 public sealed class RunFolder : IDisposable
 {
     /// <summary>What `sweep` writes.</summary>
-    public static readonly string[] SweepOutputs = ["settings.json", "results.jsonl", "results.csv", ResultsLog.RejectedFile, "figures", "cleaned", SweepShard.Folder];
+    public static readonly string[] SweepOutputs = ["settings.json", "results.jsonl", "results.csv", ResultsLog.RejectedFile, "figures", "cleaned", SweepShard.Folder, Claims.FileName];
     /// <summary>What the feature experiments (`features` and its steps) write.</summary>
     public static readonly string[] FeatureOutputs = ["feature_steering", "detectors", "cross_layer", "maxact", "report.html"];
 

@@ -107,4 +107,19 @@ public class RunFolderCommandTests
         Assert.That(new FileInfo(link).LinkTarget, Is.EqualTo(target));
         Assert.That(new FileInfo(target).Length, Is.GreaterThan(100));
     }
+
+    [Test]
+    public void CommandsAfterTheSweepTakeItsSettingsAndRefuseContradictions()
+    {
+        var run = Fixtures.TempDir();
+        Assert.That(TinySweepModel.Sweep(run, "--layers", "1", "--steps", "2", "--shots", "5", "--seed", "3").Exit, Is.EqualTo(0));
+        // No --model: the sweep's (a tiny model, not the default organism) comes from settings.json.
+        var (exit, _, err) = NativetvProcess.Run("feature-steer", "--run", run, "--layer", "1", "--features", "1,2", "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(0), err);
+        (exit, _, err) = NativetvProcess.Run("feature-steer", "--run", run, "--layer", "1", "--features", "1", "--seed", "4", "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(err, Does.Contain("--seed 4 contradicts the run's seed 3"));
+        (exit, _, err) = NativetvProcess.Run("feature-steer", "--run", run, "--layer", "1", "--features", "1", "--seed", "3", "--model", TinySweepModel.Dir, "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(0), "agreeing options are fine: " + err);
+    }
 }

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using NativeTV.Transformer.Files;
+
+namespace NativeTV.TaskVectors.Runs;
+
+/// <summary>One of the post's claims measured on a run: the numbers, their 95% interval, the rule that decides, and the verdict.</summary>
+public sealed record Claim(string Name, string Measure, double Value, double[] Ci95, string Rule, string Verdict);
+
+/// <summary>
+/// RUN/claims.json: the post's claims about task vectors and cleaning, each decided by a stated rule on the sweep's
+/// numbers. Differences are paired by prompt and averaged over tasks (the manifest's mean_excludes left out); their
+/// intervals come from resampling every task's evaluation prompts (<see cref="Bootstrap"/>). A claim "holds" when its
+/// interval lies wholly on the claimed side, is "partly" when the point estimate does but the interval does not,
+/// and is "not" otherwise. SAE claims are decided at each layer the sweep cleaned at.
+/// </summary>
+public static class Claims
+{
+    public const string FileName = "claims.json";
+
+    public static IReadOnlyList<Claim> Measure(IReadOnlyList<SweepCell> cells, IReadOnlyCollection<string>? meanExcludes)
+    {
+        var kept = cells.Where(c => meanExcludes?.Contains(c.Task) != true).ToList();
+        var claims = new List<Claim>();
+        // Task vectors work at middle layers: at the layer where the TV does best, it lowers the zero-shot loss.
+        var byLayer = kept.GroupBy(c => c.Layer).Where(g => g.All(c => Has(c, Methods.Tv))).ToList();
+        if (byLayer.Count > 0)
+        {
+            var best = byLayer.MinBy(g => g.Average(c => c.Methods[Methods.Tv].Loss))!;
+            claims.Add(Lower($"the task vector lowers the zero-shot loss at its best layer ({best.Key})", best.ToList(), Methods.Tv, Methods.ZeroShot));
+        }
+        foreach (var g in kept.GroupBy(c => c.Layer).Where(g => g.All(c => Has(c, Methods.Cleaned))).OrderBy(g => g.Key))
+        {
+            var at = g.ToList();
+            claims.Add(Lower($"layer {g.Key}: the task vector beats the corrupted-mean baseline", at, Methods.Tv, Methods.TvMinusCorrupted));
+            claims.Add(Within($"layer {g.Key}: the SAE reconstruction keeps the task vector's effect", at, Methods.SaeRecon, Methods.Tv));
+            double l0 = at.Average(c => c.Methods[Methods.Cleaned].L0 ?? 0);
+            claims.Add(Within($"layer {g.Key}: cleaning keeps a few features (mean L0 {l0:F1}) that steer as well as the task vector", at, Methods.Cleaned, Methods.Tv));
+            claims.Add(Within($"layer {g.Key}: cleaned vectors steer as well as the task vector scaled by its best factor (the fair control)", at, Methods.Cleaned, Methods.TvScaled));
+            claims.Add(Lower($"layer {g.Key}: cleaning beats the encoder's top-k features with as many features", at, Methods.Cleaned, Methods.TopK));
+        }
+        return claims;
+    }
+
+    public static void Write(string runDir, IReadOnlyList<Claim> claims) =>
+        AtomicFile.WriteAllText(Path.Combine(runDir, FileName), JsonSerializer.Serialize(claims, ResultsLog.Json));
+
+    public static IReadOnlyList<Claim>? Read(string runDir)
+    {
+        string path = Path.Combine(runDir, FileName);
+        return File.Exists(path) ? JsonFile.Read<Claim[]>(path, "a claims table written by sweep") : null;
+    }
+
+    private static bool Has(SweepCell c, string m) => c.Methods.TryGetValue(m, out var s) && s.PromptLosses != null;
+
+    /// <summary>Method a's loss minus b's, per prompt, for every task: the paired difference and its interval.</summary>
+    private static (double Value, double[] Ci) Difference(IReadOnlyList<SweepCell> cells, string a, string b)
+    {
+        var groups = cells.Select(c => (IReadOnlyList<double>)c.Methods[a].PromptLosses!.Zip(c.Methods[b].PromptLosses!, (x, y) => x - y).ToArray()).ToList();
+        return (groups.Average(g => g.Average()), Bootstrap.Ci95(groups));
+    }
+
+    /// <summary>a lowers the loss below b's: the difference a - b is below 0.</summary>
+    private static Claim Lower(string name, IReadOnlyList<SweepCell> cells, string a, string b)
+    {
+        var (v, ci) = Difference(cells, a, b);
+        return new Claim(name, $"loss({a}) - loss({b}), mean over {cells.Count} tasks", v, ci, "holds if the whole interval is below 0",
+            ci[1] < 0 ? "holds" : v < 0 ? "partly" : "not");
+    }
+
+    /// <summary>a does as well as b: a's loss is not above b's by more than 10% of b's distance to the zero-shot loss.</summary>
+    private static Claim Within(string name, IReadOnlyList<SweepCell> cells, string a, string b)
+    {
+        var (v, ci) = Difference(cells, a, b);
+        double margin = 0.1 * cells.Average(c => Math.Abs(c.Methods[Methods.ZeroShot].Loss - c.Methods[b].Loss));
+        return new Claim(name, $"loss({a}) - loss({b}), mean over {cells.Count} tasks", v, ci,
+            $"holds if the whole interval is below {margin:0.###} (10% of {b}'s gain over zero-shot)", ci[1] < margin ? "holds" : v < margin ? "partly" : "not");
+    }
+}
