@@ -11,7 +11,8 @@ public sealed record Claim(string Name, string Measure, double Value, double[] C
 /// numbers. Differences are paired by prompt and averaged over tasks (the manifest's mean_excludes left out); their
 /// intervals come from resampling every task's evaluation prompts (<see cref="Bootstrap"/>). A claim "holds" when its
 /// interval lies wholly on the claimed side, is "partly" when the point estimate does but the interval does not,
-/// and is "not" otherwise. SAE claims are decided at each layer the sweep cleaned at.
+/// and is "not" otherwise. SAE claims are decided at each layer the sweep cleaned at where the task vector helps at
+/// all (elsewhere "as well as the task vector" is met by doing nothing, and only that the TV does not help is said).
 /// </summary>
 public static class Claims
 {
@@ -31,10 +32,13 @@ public static class Claims
         foreach (var g in kept.GroupBy(c => c.Layer).Where(g => g.All(c => Has(c, Methods.Cleaned))).OrderBy(g => g.Key))
         {
             var at = g.ToList();
+            var helps = Lower($"layer {g.Key}: the task vector lowers the zero-shot loss", at, Methods.Tv, Methods.ZeroShot);
+            if (helps.Verdict == "not") { claims.Add(helps); continue; }
             claims.Add(Lower($"layer {g.Key}: the task vector beats the corrupted-mean baseline", at, Methods.Tv, Methods.TvMinusCorrupted));
             claims.Add(Within($"layer {g.Key}: the SAE reconstruction keeps the task vector's effect", at, Methods.SaeRecon, Methods.Tv));
             double l0 = at.Average(c => c.Methods[Methods.Cleaned].L0 ?? 0);
-            claims.Add(Within($"layer {g.Key}: cleaning keeps a few features (mean L0 {l0:F1}) that steer as well as the task vector", at, Methods.Cleaned, Methods.Tv));
+            var few = Within($"layer {g.Key}: cleaning keeps a few features (mean L0 {l0:F1}) that steer as well as the task vector", at, Methods.Cleaned, Methods.Tv);
+            claims.Add(l0 >= 1 ? few : few with { Rule = few.Rule + ", with at least one feature kept on average", Verdict = "not" });
             claims.Add(Within($"layer {g.Key}: cleaned vectors steer as well as the task vector scaled by its best factor (the fair control)", at, Methods.Cleaned, Methods.TvScaled));
             claims.Add(Lower($"layer {g.Key}: cleaning beats the encoder's top-k features with as many features", at, Methods.Cleaned, Methods.TopK));
         }
