@@ -89,17 +89,10 @@ public class TaskLoaderTests
         Assert.That(builtIn.Single(t => t.Name == "category_B").Pairs[16], Is.EqualTo(("MADE", "color")));
     }
 
-    private static string SharedData(string sub)
-    {
-        string dir = Path.Combine("/work/shared/data", sub);
-        if (!Directory.Exists(dir)) Assert.Ignore($"the public task data folder {dir} is absent on this machine (it is not part of the repository); this test needs it");
-        return dir;
-    }
-
     [Test]
     public void LoadsEveryHendelTaskWithDuplicates()
     {
-        var tasks = TaskLoader.Load(SharedData("icl_task_vectors/data"));
+        var tasks = TaskLoader.Load(Fixtures.SharedData("icl_task_vectors/data"));
         Assert.That(tasks, Has.Count.EqualTo(20));
         var antonyms = tasks.Single(t => t.Name == "antonyms");
         Assert.That(antonyms.Pairs, Has.Count.EqualTo(180));
@@ -111,7 +104,7 @@ public class TaskLoaderTests
     [Test]
     public void LoadsEveryToddTaskAndRejectsTheirHelperFile()
     {
-        var dir = SharedData("function_vectors/dataset_files");
+        var dir = Fixtures.SharedData("function_vectors/dataset_files");
         var tasks = TaskLoader.Load(Path.Combine(dir, "abstractive")).Concat(TaskLoader.Load(Path.Combine(dir, "extractive"))).ToList();
         Assert.That(tasks, Has.Count.EqualTo(56));
         Assert.That(tasks.Single(t => t.Name == "country-capital").Pairs[0], Is.EqualTo(("Afghanistan", "Kabul")));

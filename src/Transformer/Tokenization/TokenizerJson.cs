@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NativeTV.Transformer.Checkpoints;
+
+namespace NativeTV.Transformer.Tokenization;
+
+/// <summary>Reading the JSON files of a tokenizer (tokenizer.json, tokenizer_config.json, ...), every problem a <see cref="CheckpointException"/> naming the file.</summary>
+internal static class TokenizerJson
+{
+    public static JsonObject ParseObject(string path)
+    {
+        if (!File.Exists(path)) throw new CheckpointException(path, "file not found");
+        JsonNode? root;
+        try { root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }); }
+        catch (JsonException e) { throw new CheckpointException(path, $"not valid JSON ({e.Message})"); }
+        return root as JsonObject ?? throw new CheckpointException(path, "the top level is not a JSON object");
+    }
+
+    /// <summary>The string at <paramref name="key"/> of <paramref name="o"/>, null when absent or null; any other kind is an error.</summary>
+    public static string? String(JsonObject? o, string key, string path) => o?[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out string? s) => s,
+        var other => throw new CheckpointException(path, $"\"{key}\" is {other.GetValueKind()}, not a string"),
+    };
+
+    public static bool? Bool(JsonObject? o, string key, string path) => o?[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out bool b) => b,
+        var other => throw new CheckpointException(path, $"\"{key}\" is {other.GetValueKind()}, not true or false"),
+    };
+
+    public static int? Int(JsonObject? o, string key, string path) => o?[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out int i) => i,
+        var other => throw new CheckpointException(path, $"\"{key}\" is {other.GetValueKind()} {other.ToJsonString()}, not an integer"),
+    };
+
+    /// <summary>An added token as tokenizer.json's added_tokens and tokenizer_config.json's added_tokens_decoder write it.</summary>
+    public static AddedToken AddedToken(JsonNode? node, int id, string path)
+    {
+        var o = node as JsonObject ?? throw new CheckpointException(path, $"added token {id} is not an object");
+        string content = String(o, "content", path) ?? throw new CheckpointException(path, $"added token {id} has no \"content\"");
+        return new AddedToken(content, id, Bool(o, "special", path) ?? false, Bool(o, "lstrip", path) ?? false, Bool(o, "rstrip", path) ?? false);
+    }
+}
