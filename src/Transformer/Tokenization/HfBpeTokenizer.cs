@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using NativeTV.Transformer.Checkpoints;
 
@@ -38,16 +39,16 @@ public sealed class HfBpeTokenizer : ITextTokenizer
     }
 
     /// <summary>The tokenizer of a parsed tokenizer.json (model type BPE) read from <paramref name="path"/>, BOS as <paramref name="config"/> says.</summary>
-    public static HfBpeTokenizer FromJson(JsonObject root, string path, TokenizerConfig config)
+    public static HfBpeTokenizer FromJson(JsonDocument doc, string path, TokenizerConfig config)
     {
+        var root = TokenizerJson.AsObject(doc.RootElement, path);
         var model = (JsonObject)root["model"]!;
         foreach (var key in new[] { "dropout", "continuing_subword_prefix", "end_of_word_suffix" })
             if (model[key] is not null) throw new CheckpointException(path, $"BPE model sets \"{key}\", which is not supported");
         if (TokenizerJson.Bool(model, "ignore_merges", path) == true) throw new CheckpointException(path, "BPE model sets \"ignore_merges\", which is not supported");
         if (root["pre_tokenizer"] is not null) throw new CheckpointException(path, "pre_tokenizer is not supported (only files without one, as Gemma's and Llama's)");
-        var vocab = new Dictionary<string, int>();
-        foreach (var (token, node) in model["vocab"] as JsonObject ?? throw new CheckpointException(path, "model.vocab is missing"))
-            vocab[token] = node is JsonValue v && v.TryGetValue(out int id) && id >= 0 ? id : throw new CheckpointException(path, $"model.vocab id of '{token}' is not a non-negative integer");
+        var modelElement = doc.RootElement.GetProperty("model");
+        var vocab = ReadVocab(modelElement, path);
         var added = (root["added_tokens"] as JsonArray ?? []).Select(n => TokenizerJson.AddedToken(n, TokenizerJson.Int(n as JsonObject, "id", path) ?? -1, path)).ToList();
         var tokens = new string[Math.Max(vocab.Values.DefaultIfEmpty(-1).Max(), added.Select(a => a.Id).DefaultIfEmpty(-1).Max()) + 1];
         foreach (var (t, id) in vocab) tokens[id] = t;
@@ -57,27 +58,39 @@ public sealed class HfBpeTokenizer : ITextTokenizer
         int unk = unkToken is null ? -1 : vocab.TryGetValue(unkToken, out int u) ? u : throw new CheckpointException(path, $"unk_token '{unkToken}' is not in model.vocab");
         var (fileBos, fileAdds) = TemplateBos(root["post_processor"], vocab, path);
         var (bosId, addsBos) = config.Bos(t => vocab.TryGetValue(t, out int i) ? i : added.FirstOrDefault(a => a.Content == t)?.Id, fileBos, fileAdds);
-        return new HfBpeTokenizer(tokens, vocab, ReadMerges(model["merges"], vocab, path), new AddedTokens(added),
+        return new HfBpeTokenizer(tokens, vocab, ReadMerges(modelElement, vocab, path), new AddedTokens(added),
             HfNormalizer.Parse(root["normalizer"], path), HfDecoder.Parse(root["decoder"], path), unk,
             TokenizerJson.Bool(model, "byte_fallback", path) ?? false, TokenizerJson.Bool(model, "fuse_unk", path) ?? false, bosId, addsBos);
     }
 
-    /// <summary>Merges as "left right" strings (the older layout) or [left, right] pairs; rank is the position in the list.</summary>
-    private static Dictionary<long, (int, int)> ReadMerges(JsonNode? node, Dictionary<string, int> vocab, string path)
+    private static Dictionary<string, int> ReadVocab(JsonElement model, string path)
     {
-        var list = node as JsonArray ?? throw new CheckpointException(path, "model.merges is missing");
-        var merges = new Dictionary<long, (int, int)>(list.Count);
-        for (int rank = 0; rank < list.Count; rank++)
+        if (!model.TryGetProperty("vocab", out var node) || node.ValueKind != JsonValueKind.Object) throw new CheckpointException(path, "model.vocab is missing");
+        var vocab = new Dictionary<string, int>();
+        foreach (var p in node.EnumerateObject())
+            vocab[p.Name] = p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out int id) && id >= 0 ? id
+                : throw new CheckpointException(path, $"model.vocab id of '{p.Name}' is not a non-negative integer");
+        return vocab;
+    }
+
+    /// <summary>Merges as "left right" strings (the older layout) or [left, right] pairs; rank is the position in the list.</summary>
+    private static Dictionary<long, (int, int)> ReadMerges(JsonElement model, Dictionary<string, int> vocab, string path)
+    {
+        if (!model.TryGetProperty("merges", out var list) || list.ValueKind != JsonValueKind.Array) throw new CheckpointException(path, "model.merges is missing");
+        var merges = new Dictionary<long, (int, int)>(list.GetArrayLength(), PairComparer.Instance);
+        int rank = 0;
+        foreach (var m in list.EnumerateArray())
         {
-            string[] parts = list[rank] switch
+            string[] parts = m.ValueKind switch
             {
-                JsonValue v when v.TryGetValue(out string? s) => s.Split(' '),
-                JsonArray a => [.. a.Select(x => x is JsonValue xv && xv.TryGetValue(out string? xs) ? xs : "")],
+                JsonValueKind.String => m.GetString()!.Split(' '),
+                JsonValueKind.Array => [.. m.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : "")],
                 _ => [],
             };
             if (parts.Length != 2) throw new CheckpointException(path, $"model.merges[{rank}] is not a pair of tokens");
             int Id(string t) => vocab.TryGetValue(t, out int id) ? id : throw new CheckpointException(path, $"model.merges[{rank}]: '{t}' is not in model.vocab");
             merges.TryAdd(Pack(Id(parts[0]), Id(parts[1])), (rank, Id(parts[0] + parts[1])));
+            rank++;
         }
         return merges;
     }
@@ -91,6 +104,14 @@ public sealed class HfBpeTokenizer : ITextTokenizer
     }
 
     private static long Pack(int left, int right) => ((long)left << 32) | (uint)right;
+
+    /// <summary>long's own hash is left ^ right, which piles small id pairs into few buckets; this one mixes the bits.</summary>
+    private sealed class PairComparer : IEqualityComparer<long>
+    {
+        public static readonly PairComparer Instance = new();
+        public bool Equals(long a, long b) => a == b;
+        public int GetHashCode(long key) => (int)((ulong)(key * unchecked((long)0x9E3779B97F4A7C15)) >> 32);
+    }
 
     public IReadOnlyList<int> Encode(string text, bool addBos) => _added.Encode(text, addBos, BosId, EncodeSegment);
 

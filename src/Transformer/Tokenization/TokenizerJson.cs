@@ -7,14 +7,19 @@ namespace NativeTV.Transformer.Tokenization;
 /// <summary>Reading the JSON files of a tokenizer (tokenizer.json, tokenizer_config.json, ...), every problem a <see cref="CheckpointException"/> naming the file.</summary>
 internal static class TokenizerJson
 {
-    public static JsonObject ParseObject(string path)
+    /// <summary>The parsed file, for reading big parts (a 256k vocabulary) without building a node per entry.</summary>
+    public static JsonDocument ParseDocument(string path)
     {
         if (!File.Exists(path)) throw new CheckpointException(path, "file not found");
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }); }
+        try { return JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowDuplicateProperties = false }); }
         catch (JsonException e) { throw new CheckpointException(path, $"not valid JSON ({e.Message})"); }
-        return root as JsonObject ?? throw new CheckpointException(path, "the top level is not a JSON object");
     }
+
+    public static JsonObject ParseObject(string path) => AsObject(ParseDocument(path).RootElement, path);
+
+    /// <summary>The top-level object as nodes made lazily, part by part, as they are read.</summary>
+    public static JsonObject AsObject(JsonElement root, string path) =>
+        root.ValueKind == JsonValueKind.Object ? JsonObject.Create(root)! : throw new CheckpointException(path, "the top level is not a JSON object");
 
     /// <summary>The string at <paramref name="key"/> of <paramref name="o"/>, null when absent or null; any other kind is an error.</summary>
     public static string? String(JsonObject? o, string key, string path) => o?[key] switch

@@ -14,12 +14,13 @@ public static class TokenizerLoader
         string json = Path.Combine(modelDir, "tokenizer.json"), spm = Path.Combine(modelDir, "tokenizer.model");
         if (File.Exists(json))
         {
-            var root = TokenizerJson.ParseObject(json);
+            var doc = TokenizerJson.ParseDocument(json);
+            var root = TokenizerJson.AsObject(doc.RootElement, json);
             string? type = TokenizerJson.String(root["model"] as System.Text.Json.Nodes.JsonObject, "type", json);
             return type switch
             {
                 "WordLevel" => WordLevelTokenizer.FromJson(root, json),
-                "BPE" => HfBpeTokenizer.FromJson(root, json, TokenizerConfig.Read(modelDir)),
+                "BPE" => HfBpeTokenizer.FromJson(doc, json, TokenizerConfig.Read(modelDir)),
                 _ => throw new CheckpointException(json, $"model type is {type ?? "missing"}; only BPE and WordLevel tokenizer.json files are supported"),
             };
         }
