@@ -19,6 +19,7 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
     FeaturesCommand.Create(),
     ReportCommand.Create(),
     TasksCommand.Create(),
+    TokenizeCommand.Create(),
 };
 var parsed = root.Parse(args);
 // A command's bad option values are one `error:` line each, like errors in its work; a bare group (nativetv, bench) shows its help.

@@ -7,6 +7,9 @@ internal static class ByteToken
 {
     public static string Name(byte b) => $"<0x{b:X2}>";
 
+    /// <summary>An ASCII byte's token as its character (a newline reads as one); others as named, a lone byte of a longer character being no text.</summary>
+    public static string Readable(string token) => TryParse(token, out byte b) && b < 0x80 ? ((char)b).ToString() : token;
+
     public static bool TryParse(string token, out byte b)
     {
         b = 0;

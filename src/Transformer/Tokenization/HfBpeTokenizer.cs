@@ -151,8 +151,8 @@ public sealed class HfBpeTokenizer : ITextTokenizer
     public string Decode(IEnumerable<int> ids) =>
         string.Concat(_decode([.. ids.Where(id => _added[Check(id)]?.Special != true).Select(id => _tokens[id])]));
 
-    /// <summary>The token with the word marker read as the space it stands for (byte tokens show their byte).</summary>
-    public string TokenText(int id) => _tokens[Check(id)].Replace('\u2581', ' ');
+    /// <summary>The token with the word marker read as the space it stands for, an ASCII byte token as its character.</summary>
+    public string TokenText(int id) => ByteToken.Readable(_tokens[Check(id)]).Replace('\u2581', ' ');
 
     private int Check(int id) => (uint)id < _tokens.Length ? id : throw new ArgumentOutOfRangeException(nameof(id), id, $"token id outside the vocabulary of {_tokens.Length}");
 }

@@ -145,8 +145,8 @@ public sealed class SentencePieceTextTokenizer : ITextTokenizer
         bytes.Clear();
     }
 
-    /// <summary>The piece with the word marker read as the space it stands for; an added token its text.</summary>
+    /// <summary>The piece with the word marker read as the space it stands for, an ASCII byte token as its character; an added token its text.</summary>
     public string TokenText(int id) =>
-        (uint)id < _m.Pieces.Length ? _m.Pieces[id].Replace(WordMarker, ' ')
+        (uint)id < _m.Pieces.Length ? ByteToken.Readable(_m.Pieces[id]).Replace(WordMarker, ' ')
         : _added[id]?.Content ?? throw new ArgumentOutOfRangeException(nameof(id), id, $"token id outside the vocabulary of {VocabSize}");
 }

@@ -13,7 +13,7 @@ public class PeerSuiteTests
     /// <summary>Loaded once: Gemma's 17 MB tokenizer.json takes seconds to read.</summary>
     private static readonly Dictionary<string, ITextTokenizer> Loaded = [];
 
-    private static ITextTokenizer Real(string name)
+    public static ITextTokenizer Real(string name)
     {
         lock (Loaded)
         {
