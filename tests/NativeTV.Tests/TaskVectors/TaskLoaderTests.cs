@@ -112,4 +112,26 @@ public class TaskLoaderTests
         var e = Assert.Throws<TaskFileException>(() => TaskLoader.Load(dir))!;
         Assert.That(e.Message, Does.Contain(Path.Combine("generate", "categories.json")).And.Contain("neither task format"));
     }
+
+    [Test]
+    public void LoadsHernandezRelationsFromTheirSamples()
+    {
+        var dir = Fixtures.SharedData("relations/data");
+        var antonyms = TaskLoader.Load(Path.Combine(dir, "linguistic", "adj_antonym.json")).Single();
+        Assert.That(antonyms.Name, Is.EqualTo("adj_antonym"));
+        Assert.That(antonyms.Pairs, Has.Count.EqualTo(100));
+        Assert.That(antonyms.Pairs[0], Is.EqualTo(("love", "hate")));
+        Assert.That(TaskLoader.Load(dir), Has.Count.EqualTo(47));
+    }
+
+    [TestCase("""{"name": "r", "samples": [{"subject": "a", "object": "b"}, {"subject": "c"}]}""", "sample 1 (subject \"c\") has no \"object\"")]
+    [TestCase("""{"samples": [{"subject": 1, "object": "b"}]}""", "sample 0: \"subject\" is a number")]
+    [TestCase("""{"samples": [], "name": "r"}""", "no pairs")]
+    public void BadHernandezSamplesNameTheFile(string json, string problem)
+    {
+        var file = Path.Combine(Fixtures.TempDir(), "rel.json");
+        File.WriteAllText(file, json);
+        var e = Assert.Throws<TaskFileException>(() => TaskLoader.Load(file))!;
+        Assert.That(e.Message, Does.Contain(file).And.Contain(problem));
+    }
 }
