@@ -14,13 +14,11 @@ internal static class HfDecoder
     public static Func<List<string>, List<string>> Parse(JsonNode? node, string path)
     {
         if (node is null) return tokens => tokens;
-        var o = node as JsonObject ?? throw new CheckpointException(path, "decoder is not an object");
-        string type = TokenizerJson.String(o, "type", path) ?? "missing";
+        var (o, type) = TokenizerJson.Step(node, "decoder", path);
         switch (type)
         {
             case "Sequence":
-                var steps = (o["decoders"] as JsonArray ?? throw new CheckpointException(path, "Sequence decoder has no \"decoders\" list"))
-                    .Select(n => Parse(n, path)).ToArray();
+                var steps = TokenizerJson.Steps(o, "decoders", path).Select(n => Parse(n, path)).ToArray();
                 return tokens => steps.Aggregate(tokens, (acc, step) => step(acc));
             case "Replace":
                 var (pattern, content) = LiteralReplace(o, path);

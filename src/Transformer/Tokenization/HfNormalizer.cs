@@ -13,13 +13,11 @@ internal static class HfNormalizer
     public static Func<string, string> Parse(JsonNode? node, string path)
     {
         if (node is null) return s => s;
-        var o = node as JsonObject ?? throw new CheckpointException(path, "normalizer is not an object");
-        string type = TokenizerJson.String(o, "type", path) ?? "missing";
+        var (o, type) = TokenizerJson.Step(node, "normalizer", path);
         switch (type)
         {
             case "Sequence":
-                var steps = (o["normalizers"] as JsonArray ?? throw new CheckpointException(path, "Sequence normalizer has no \"normalizers\" list"))
-                    .Select(n => Parse(n, path)).ToArray();
+                var steps = TokenizerJson.Steps(o, "normalizers", path).Select(n => Parse(n, path)).ToArray();
                 return s => steps.Aggregate(s, (acc, step) => step(acc));
             case "Replace":
                 var (pattern, content) = HfDecoder.LiteralReplace(o, path);

@@ -43,6 +43,17 @@ internal static class TokenizerJson
         var other => throw new CheckpointException(path, $"\"{key}\" is {other.GetValueKind()} {other.ToJsonString()}, not an integer"),
     };
 
+    /// <summary>A pipeline step (a normalizer, a decoder): its object and its "type".</summary>
+    public static (JsonObject O, string Type) Step(JsonNode node, string what, string path)
+    {
+        var o = node as JsonObject ?? throw new CheckpointException(path, $"{what} is not an object");
+        return (o, String(o, "type", path) ?? "missing");
+    }
+
+    /// <summary>The steps of a Sequence step, listed under <paramref name="key"/>.</summary>
+    public static JsonArray Steps(JsonObject sequence, string key, string path) =>
+        sequence[key] as JsonArray ?? throw new CheckpointException(path, $"a Sequence has no \"{key}\" list");
+
     /// <summary>An added token as tokenizer.json's added_tokens and tokenizer_config.json's added_tokens_decoder write it.</summary>
     public static AddedToken AddedToken(JsonNode? node, int id, string path)
     {
