@@ -7,11 +7,11 @@ public enum PieceType { Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, U
 
 /// <summary>
 /// What encoding needs from a SentencePiece tokenizer.model (a ModelProto): the pieces with their scores
-/// and types, the trainer's model type and special ids, and the normalizer's whitespace rules.
+/// and types, the trainer's model type, unknown and BOS ids, and the normalizer's whitespace rules.
 /// </summary>
 public sealed record SentencePieceModel(
     string[] Pieces, float[] Scores, PieceType[] Types, bool ByteFallback,
-    int UnkId, int BosId, int EosId, bool AddDummyPrefix, bool RemoveExtraWhitespaces, bool EscapeWhitespaces)
+    int UnkId, int BosId, bool AddDummyPrefix, bool RemoveExtraWhitespaces, bool EscapeWhitespaces)
 {
     /// <summary>Reads <paramref name="path"/>; an unreadable file or a model this project cannot encode exactly is a <see cref="CheckpointException"/> naming it.</summary>
     public static SentencePieceModel Read(string path)
@@ -26,7 +26,7 @@ public sealed record SentencePieceModel(
         var pieces = new List<string>();
         var scores = new List<float>();
         var types = new List<PieceType>();
-        int modelType = 1, unk = 0, bos = 1, eos = 2;
+        int modelType = 1, unk = 0, bos = 1;
         bool byteFallback = false, dummyPrefix = true, removeExtra = true, escape = true, suffix = false;
         string normalizer = "", charsmap = "";
         var r = new ProtoReader(bytes);
@@ -62,7 +62,6 @@ public sealed record SentencePieceModel(
                         case 35: byteFallback = v != 0; break;
                         case 40: unk = (int)v; break;
                         case 41: bos = (int)v; break;
-                        case 42: eos = (int)v; break;
                     }
                 }
             }
@@ -90,6 +89,6 @@ public sealed record SentencePieceModel(
         if (charsmap != "") throw new CheckpointException(path, $"normalizer '{normalizer}' rewrites characters (a precompiled charsmap); only the identity normalizer is supported");
         if (suffix) throw new CheckpointException(path, "treat_whitespace_as_suffix is set; only prefix word markers are supported");
         if ((uint)unk >= pieces.Count) throw new CheckpointException(path, $"unk_id {unk} is outside the {pieces.Count} pieces");
-        return new SentencePieceModel([.. pieces], [.. scores], [.. types], byteFallback, unk, bos, eos, dummyPrefix, removeExtra, escape);
+        return new SentencePieceModel([.. pieces], [.. scores], [.. types], byteFallback, unk, bos, dummyPrefix, removeExtra, escape);
     }
 }

@@ -10,8 +10,6 @@ namespace NativeTV.Transformer.Tokenization;
 /// </summary>
 public sealed record TokenizerConfig(bool? AddBosToken, string? BosToken, int? BosTokenId, IReadOnlyList<AddedToken> AddedTokens)
 {
-    public static readonly TokenizerConfig Empty = new(null, null, null, []);
-
     public static TokenizerConfig Read(string modelDir)
     {
         string tc = Path.Combine(modelDir, "tokenizer_config.json"), at = Path.Combine(modelDir, "added_tokens.json"), mc = Path.Combine(modelDir, "config.json");
