@@ -20,6 +20,7 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
     ReportCommand.Create(),
     TasksCommand.Create(),
     SlurmCommand.Create(),
+    TokenizeCommand.Create(),
 };
 var nvtx = new Option<bool>("--nvtx") { Recursive = true, Description = "NVTX ranges per op and model stage for Nsight Systems (also NATIVETV_NVTX=1); needs libnvToolsExt.so.1" };
 root.Options.Add(nvtx);

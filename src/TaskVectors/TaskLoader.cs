@@ -4,11 +4,12 @@ using System.Text.Json;
 namespace NativeTV.TaskVectors;
 
 /// <summary>
-/// Reads ICL tasks in the two public formats (METHOD.md §1), told apart by the top-level JSON token:
+/// Reads ICL tasks in the three public formats (METHOD.md §1), told apart by the top-level JSON token:
 /// Hendel et al. (icl_task_vectors), one object <c>{"input": "output", ...}</c> whose keys repeat, read with
 /// <see cref="Utf8JsonReader"/> so every pair survives in file order (a dictionary would drop duplicates);
 /// and Todd et al. (function_vectors), an array of <c>{"input", "output"}</c> objects whose output may be a
-/// list (the first is taken) and may carry a "split". Every problem names the file.
+/// list (the first is taken) and may carry a "split"; and Hernandez et al. (relations), an object whose
+/// "samples" array holds {"subject", "object"} pairs. Every problem names the file.
 /// </summary>
 public static class TaskLoader
 {
@@ -50,6 +51,7 @@ public static class TaskLoader
             if (!r.Read()) throw new TaskFileException(file, "the file is empty");
             switch (r.TokenType)
             {
+                case JsonTokenType.StartObject when IsHernandez(r): ReadHernandez(ref r, file, pairs); break;
                 case JsonTokenType.StartObject: ReadHendel(ref r, file, pairs); break;
                 case JsonTokenType.StartArray: ReadTodd(ref r, file, pairs, splits); break;
                 default: throw NeitherFormat(file, $"the top level is {Describe(r.TokenType)}");
@@ -73,6 +75,46 @@ public static class TaskLoader
             if (t != JsonTokenType.String)
                 throw NeitherFormat(file, $"an object whose value for \"{Short(input)}\" is {Describe(t)}; the Hendel et al. format maps each input to one output string");
             Add(file, pairs, input, r.GetString()!, pairs.Count);
+        }
+    }
+
+    /// <summary>Whether the object at <paramref name="r"/> has a top-level "samples" array (read on a copy, so nothing is consumed).</summary>
+    private static bool IsHernandez(Utf8JsonReader r)
+    {
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            bool samples = r.ValueTextEquals("samples"u8);
+            if (!r.Read()) return false;
+            if (samples && r.TokenType == JsonTokenType.StartArray) return true;
+            r.Skip();
+        }
+        return false;
+    }
+
+    /// <summary>Hernandez et al. (relations): the pairs are "samples" [{"subject", "object"}]; the prompt templates and properties are not used, the pipeline builds its own prompts.</summary>
+    private static void ReadHernandez(ref Utf8JsonReader r, string file, List<(string, string)> pairs)
+    {
+        while (Next(ref r) != JsonTokenType.EndObject)
+        {
+            bool samples = r.ValueTextEquals("samples"u8);
+            var t = Next(ref r);
+            if (!samples) { r.Skip(); continue; }
+            for (t = Next(ref r); t != JsonTokenType.EndArray; t = Next(ref r))
+            {
+                int index = pairs.Count;
+                if (t != JsonTokenType.StartObject) throw new TaskFileException(file, $"sample {index} is {Describe(t)}, not a {{\"subject\", \"object\"}} object");
+                string? subject = null, obj = null;
+                while (Next(ref r) != JsonTokenType.EndObject)
+                {
+                    string prop = r.GetString()!;
+                    var vt = Next(ref r);
+                    if (prop is not ("subject" or "object")) { r.Skip(); continue; }
+                    if (vt != JsonTokenType.String) throw new TaskFileException(file, $"sample {index}: \"{prop}\" is {Describe(vt)}, not a string");
+                    if (prop == "subject") subject = r.GetString(); else obj = r.GetString();
+                }
+                Add(file, pairs, subject ?? throw new TaskFileException(file, $"sample {index} has no \"subject\""),
+                    obj ?? throw new TaskFileException(file, $"sample {index} (subject \"{Short(subject)}\") has no \"object\""), index);
+            }
         }
     }
 
@@ -143,7 +185,7 @@ public static class TaskLoader
     }
 
     private static TaskFileException NeitherFormat(string file, string what) => new(file,
-        $"neither task format: {what} (expected a Hendel et al. object {{\"input\": \"output\", ...}} or a Todd et al. array [{{\"input\": ..., \"output\": ...}}, ...])");
+        $"neither task format: {what} (expected a Hendel et al. object {{\"input\": \"output\", ...}}, a Todd et al. array [{{\"input\": ..., \"output\": ...}}, ...] or a Hernandez et al. object with \"samples\": [{{\"subject\": ..., \"object\": ...}}, ...])");
 
     private static string Describe(JsonTokenType t) => t switch
     {

@@ -15,7 +15,7 @@ public static class CommonOptions
     public static string ModelDir(ParseResult pr, Option<string> model) => pr.GetValue(model) ?? BuiltInModel.Path;
 
     /// <summary>--tasks, defaulting to the tasks the model folder's nativetv.json names (the organism's 12).</summary>
-    public static Option<string?> Tasks() => new("--tasks") { Description = "a task .json file or a folder of them (Hendel et al. {\"x\": \"y\"} or Todd et al. [{\"input\", \"output\"}] format); default: the tasks the model's nativetv.json names (the organism: its 12 tasks)" };
+    public static Option<string?> Tasks() => new("--tasks") { Description = "a task .json file or a folder of them (Hendel et al. {\"x\": \"y\"}, Todd et al. [{\"input\", \"output\"}] or Hernandez et al. {\"samples\": [{\"subject\", \"object\"}]} format); default: the tasks the model's nativetv.json names (the organism: its 12 tasks)" };
 
     public static IReadOnlyList<TaskVectors.IclTask> LoadTasks(ParseResult pr, Option<string?> tasks, string modelDir) =>
         pr.GetValue(tasks) is { } path ? TaskVectors.TaskLoader.Load(path) : TaskVectors.Experiments.PipelineContext.DefaultTasks(modelDir);

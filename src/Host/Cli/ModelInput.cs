@@ -9,7 +9,7 @@ namespace NativeTV.Host.Cli;
 public sealed class ModelInput
 {
     public Option<string?> Ids { get; } = new("--ids") { Description = "comma-separated token ids, used as given (no BOS added)" };
-    public Option<string?> Text { get; } = new("--text") { Description = "text, tokenized with the checkpoint's tokenizer.model, BOS added" };
+    public Option<string?> Text { get; } = new("--text") { Description = "text, tokenized with the checkpoint's tokenizer (tokenizer.json or tokenizer.model), BOS added" };
 
     public void AddTo(Command c) { c.Options.Add(Ids); c.Options.Add(Text); }
 

@@ -4,6 +4,8 @@ namespace NativeTV.Transformer.Tokenization;
 public interface ITextTokenizer
 {
     int BosId { get; }
+    /// <summary>Whether the checkpoint's tokenizer puts BOS first by default (tokenizer_config.json's add_bos_token).</summary>
+    bool AddsBos => true;
     int VocabSize { get; }
     /// <summary>Ids of <paramref name="text"/>, with BOS first when <paramref name="addBos"/>.</summary>
     IReadOnlyList<int> Encode(string text, bool addBos);

@@ -79,13 +79,12 @@ public sealed class WordLevelTokenizer : ITextTokenizer
     }
 
     /// <summary>Reads a tokenizer.json written by <see cref="Save"/>; any other layout is a <see cref="CheckpointException"/> naming the file.</summary>
-    public static WordLevelTokenizer Load(string path)
+    public static WordLevelTokenizer Load(string path) => FromJson(TokenizerJson.ParseObject(path), path);
+
+    /// <summary>The tokenizer of a parsed tokenizer.json read from <paramref name="path"/>.</summary>
+    public static WordLevelTokenizer FromJson(JsonObject o, string path)
     {
-        if (!File.Exists(path)) throw new CheckpointException(path, "file not found");
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }); }
-        catch (JsonException e) { throw new CheckpointException(path, $"not valid JSON ({e.Message})"); }
-        if (root is not JsonObject o || o["model"] is not JsonObject model) throw new CheckpointException(path, "no \"model\" object");
+        if (o["model"] is not JsonObject model) throw new CheckpointException(path, "no \"model\" object");
         string? type = (model["type"] as JsonValue)?.TryGetValue(out string? t) == true ? t : null;
         if (type != "WordLevel") throw new CheckpointException(path, $"model type is {type ?? "missing"}, only WordLevel tokenizer.json files are supported");
         if (!JsonNode.DeepEquals(o["pre_tokenizer"], PreTokenizerJson()))

@@ -197,8 +197,7 @@ public class PromptBuilderTests
     [TestCase("llama_like")]
     public void RealTasksBuildWithSentencePiece(string model)
     {
-        string dir = "/work/shared/data/icl_task_vectors/data";
-        if (!Directory.Exists(dir)) Assert.Ignore($"the public task data folder {dir} is absent on this machine (it is not part of the repository); this test needs it");
+        string dir = Fixtures.SharedData("icl_task_vectors/data");
         var b = new PromptBuilder(Spm(model), new PromptOptions { Shots = 5 });
         foreach (var name in new[] { "antonyms", "en_es" })
         {

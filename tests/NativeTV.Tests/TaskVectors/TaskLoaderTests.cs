@@ -89,17 +89,10 @@ public class TaskLoaderTests
         Assert.That(builtIn.Single(t => t.Name == "category_B").Pairs[16], Is.EqualTo(("MADE", "color")));
     }
 
-    private static string SharedData(string sub)
-    {
-        string dir = Path.Combine("/work/shared/data", sub);
-        if (!Directory.Exists(dir)) Assert.Ignore($"the public task data folder {dir} is absent on this machine (it is not part of the repository); this test needs it");
-        return dir;
-    }
-
     [Test]
     public void LoadsEveryHendelTaskWithDuplicates()
     {
-        var tasks = TaskLoader.Load(SharedData("icl_task_vectors/data"));
+        var tasks = TaskLoader.Load(Fixtures.SharedData("icl_task_vectors/data"));
         Assert.That(tasks, Has.Count.EqualTo(20));
         var antonyms = tasks.Single(t => t.Name == "antonyms");
         Assert.That(antonyms.Pairs, Has.Count.EqualTo(180));
@@ -111,12 +104,34 @@ public class TaskLoaderTests
     [Test]
     public void LoadsEveryToddTaskAndRejectsTheirHelperFile()
     {
-        var dir = SharedData("function_vectors/dataset_files");
+        var dir = Fixtures.SharedData("function_vectors/dataset_files");
         var tasks = TaskLoader.Load(Path.Combine(dir, "abstractive")).Concat(TaskLoader.Load(Path.Combine(dir, "extractive"))).ToList();
         Assert.That(tasks, Has.Count.EqualTo(56));
         Assert.That(tasks.Single(t => t.Name == "country-capital").Pairs[0], Is.EqualTo(("Afghanistan", "Kabul")));
         // generate/categories.json maps names to word lists: not a task file, and the error says which file.
         var e = Assert.Throws<TaskFileException>(() => TaskLoader.Load(dir))!;
         Assert.That(e.Message, Does.Contain(Path.Combine("generate", "categories.json")).And.Contain("neither task format"));
+    }
+
+    [Test]
+    public void LoadsHernandezRelationsFromTheirSamples()
+    {
+        var dir = Fixtures.SharedData("relations/data");
+        var antonyms = TaskLoader.Load(Path.Combine(dir, "linguistic", "adj_antonym.json")).Single();
+        Assert.That(antonyms.Name, Is.EqualTo("adj_antonym"));
+        Assert.That(antonyms.Pairs, Has.Count.EqualTo(100));
+        Assert.That(antonyms.Pairs[0], Is.EqualTo(("love", "hate")));
+        Assert.That(TaskLoader.Load(dir), Has.Count.EqualTo(47));
+    }
+
+    [TestCase("""{"name": "r", "samples": [{"subject": "a", "object": "b"}, {"subject": "c"}]}""", "sample 1 (subject \"c\") has no \"object\"")]
+    [TestCase("""{"samples": [{"subject": 1, "object": "b"}]}""", "sample 0: \"subject\" is a number")]
+    [TestCase("""{"samples": [], "name": "r"}""", "no pairs")]
+    public void BadHernandezSamplesNameTheFile(string json, string problem)
+    {
+        var file = Path.Combine(Fixtures.TempDir(), "rel.json");
+        File.WriteAllText(file, json);
+        var e = Assert.Throws<TaskFileException>(() => TaskLoader.Load(file))!;
+        Assert.That(e.Message, Does.Contain(file).And.Contain(problem));
     }
 }

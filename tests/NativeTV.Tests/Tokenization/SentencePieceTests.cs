@@ -46,4 +46,15 @@ public class SentencePieceTests
         Assert.That(e.Message, Does.Contain(bad));
         Assert.That(Assert.Throws<CheckpointException>(() => TokenizerLoader.Load(Fixtures.TempDir()))!.Message, Does.Contain("no tokenizer.model"));
     }
+
+    /// <summary>A model this reader cannot encode exactly (here Unigram, model_type 1) is refused by name, not tokenized approximately.</summary>
+    [Test]
+    public void UnigramModelIsRefusedNamingTheFile()
+    {
+        var path = Path.Combine(Fixtures.TempDir(), "tokenizer.model");
+        byte[] piece = [0x0A, 0x01, (byte)'a', 0x15, 0, 0, 0, 0, 0x18, 0x01];
+        File.WriteAllBytes(path, [0x0A, (byte)piece.Length, .. piece, 0x12, 0x02, 0x18, 0x01]);
+        var e = Assert.Throws<CheckpointException>(() => new SentencePieceTextTokenizer(path))!;
+        Assert.That(e.Message, Does.Contain(path).And.Contain("model type 1 is not BPE"));
+    }
 }

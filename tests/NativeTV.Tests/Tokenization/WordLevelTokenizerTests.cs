@@ -57,7 +57,8 @@ public class WordLevelTokenizerTests
     }
 
     [TestCase("{", "not valid JSON")]
-    [TestCase("[]", "no \"model\" object")]
+    [TestCase("[]", "not a JSON object")]
+    [TestCase("{}", "no \"model\" object")]
     [TestCase("""{"model":{"type":"BPE","vocab":{}}}""", "model type is BPE")]
     public void MalformedFilesAreClearErrors(string json, string problem)
     {
