@@ -1,0 +1,73 @@
+using NativeTV.Host.Cli;
+using NativeTV.TaskVectors;
+using NativeTV.TaskVectors.Experiments;
+
+namespace NativeTV.Tests.Cli;
+
+/// <summary>
+/// One cell of each feature command's CSV, recomputed here with the library from the same prompts (the organism's,
+/// two tasks), to the CSVs' 5 significant digits: the steered and unsteered losses behind `feature-steer`, `detectors` and `cross-layer`, not just the
+/// files' names and rows.
+/// </summary>
+public class FeatureCommandCellsTests
+{
+    private static PipelineContext _ctx = null!;
+
+    [OneTimeSetUp]
+    public void Open() => _ctx = PipelineContext.Open(BuiltInModel.Path, "cpu",
+        PipelineContext.DefaultTasks(BuiltInModel.Path).Where(t => t.Name is "copy" or "antonym").ToList(), null, seed: 0);
+
+    [OneTimeTearDown]
+    public void Close() => _ctx.Dispose();
+
+    private static string[] Run(string command, params string[] args)
+    {
+        string run = Fixtures.TempDir();
+        var (exit, _, err) = NativetvProcess.Run([command, "--run", run, "--task", "copy,antonym", "--device", "cpu", .. args]);
+        Assert.That(exit, Is.EqualTo(0), err);
+        return [run];
+    }
+
+    /// <summary>The value in column <paramref name="col"/> of the row whose first cell is <paramref name="row"/>.</summary>
+    private static double Cell(string csv, string row, string col)
+    {
+        var lines = File.ReadAllLines(csv);
+        int c = Array.IndexOf(lines[0].Split(','), col);
+        Assert.That(c, Is.GreaterThan(0), $"{csv} has no column {col}");
+        return double.Parse(lines.Single(l => l.Split(',')[0] == row).Split(',')[c], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static double Loss(IReadOnlyList<Prompt> prompts, Steer? steer) => ScoreSummary.Of(PromptScorer.Score(_ctx.Model, prompts, steer, _ctx.NFirst)).Nll;
+
+    private static TaskPrompts Antonym => _ctx.Prompts.Single(p => p.Task.Name == "antonym");
+
+    [Test]
+    public void AFeatureSteeringCellIsTheRelativeLossChangeOfThatFeatureAlone()
+    {
+        string run = Run("feature-steer", "--layer", "2", "--features", "5,9", "--scale", "20")[0];
+        double baseLoss = Loss(Antonym.Eval, null);
+        double steered = Loss(Antonym.Eval, new Steer(2, FeatureSteeringMatrix.UnitDirection(_ctx.Sae(2).Sae, 9), 20f));
+        Assert.That(Cell(Path.Combine(run, "feature_steering", "relative_change.L2.csv"), "antonym", "f9"),
+            Is.EqualTo((steered - baseLoss) / baseLoss).Within(0.01).Percent);
+    }
+
+    [Test]
+    public void ADetectorRowHoldsTheOneShotLossesWithoutAndWithTheDetectorVector()
+    {
+        string run = Run("detectors", "--layer", "1", "--steps", "3")[0];
+        string csv = Path.Combine(run, "detectors", "summary.L1.csv");
+        var raw = TaskVectorExtractor.Mean(_ctx.Model, Antonym.Icl, [1], ReadAt.OutputEnds)[0];
+        Assert.That(Cell(csv, "antonym", "no_steering_loss"), Is.EqualTo(Loss(Antonym.EvalOneShot, null)).Within(0.01).Percent);
+        Assert.That(Cell(csv, "antonym", "detector_vector_loss"), Is.EqualTo(Loss(Antonym.EvalOneShot, new Steer(1, raw))).Within(0.01).Percent);
+    }
+
+    [Test]
+    public void ACrossLayerRowHoldsBothLayersTaskVectorLosses()
+    {
+        string run = Run("cross-layer", "--from", "1", "--to", "2", "--steps", "3")[0];
+        string csv = Path.Combine(run, "cross_layer", "summary.L1-L2.csv");
+        var tv = TaskVectorExtractor.Mean(_ctx.Model, Antonym.Icl, [1, 2], lastOnly: false);
+        Assert.That(Cell(csv, "antonym", "early_tv_loss"), Is.EqualTo(Loss(Antonym.Eval, new Steer(1, tv[0]))).Within(0.01).Percent);
+        Assert.That(Cell(csv, "antonym", "late_tv_loss"), Is.EqualTo(Loss(Antonym.Eval, new Steer(2, tv[1]))).Within(0.01).Percent);
+    }
+}
