@@ -13,7 +13,7 @@ namespace NativeTV.Host.Cli;
 /// </summary>
 public static class ExperimentSteps
 {
-    /// <summary>The single-feature steering matrix on every task's zero-shot evaluation prompts, into RUN/feature_steering/.</summary>
+    /// <summary>The single-feature steering matrix on every task's zero-shot evaluation prompts and its random controls, into RUN/feature_steering/.</summary>
     public static FeatureSteeringMatrix FeatureSteer(PipelineContext ctx, RunFolder run, int layer, int[] ids, float scale)
     {
         var sae = ctx.Sae(layer).Sae;
@@ -21,6 +21,9 @@ public static class ExperimentSteps
         var mat = ConsoleProgress.Run("feature steering", ctx.Prompts.Count * ids.Length, bar =>
             FeatureSteeringMatrix.Measure(ctx.Model, sae, layer, ctx.Prompts.Select(p => (p.Task.Name, p.Eval)).ToList(), ids, scale, ctx.NFirst, () => bar.Increment(1)));
         mat.Write(run.FeatureSteering, $"L{layer}", "single-feature steering", ctx.Caption(layer, $", scale {scale}"));
+        var tasks = ctx.Prompts.Select(p => (p.Task.Name, p.Eval)).ToList();
+        ConsoleProgress.Run("steering controls", 1, _ => SteeringControls.Measure(ctx.Model, sae, layer, tasks, ids, scale, ctx.NFirst))
+            .Write(run.FeatureSteering, $"L{layer}", mat);
         return mat;
     }
 

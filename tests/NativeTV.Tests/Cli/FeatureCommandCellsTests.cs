@@ -49,6 +49,13 @@ public class FeatureCommandCellsTests
         double steered = Loss(Antonym.Eval, new Steer(2, FeatureSteeringMatrix.UnitDirection(_ctx.Sae(2).Sae, 9), 20f));
         Assert.That(Cell(Path.Combine(run, "feature_steering", "relative_change.L2.csv"), "antonym", "f9"),
             Is.EqualTo((steered - baseLoss) / baseLoss).Within(0.01).Percent);
+        // Its controls: a random unit direction at the same scale, from the same seed.
+        var controls = File.ReadAllLines(Path.Combine(run, "feature_steering", "controls.L2.csv"));
+        Assert.That(controls, Has.Length.EqualTo(3));
+        Assert.That(controls[0], Does.StartWith("task,best_feature,best_feature_change,random_feature_f").And.EndWith("random_direction_change"));
+        var c = SteeringControls.Measure(_ctx.Model, _ctx.Sae(2).Sae, 2, [("antonym", Antonym.Eval)], [5, 9], 20f, _ctx.NFirst);
+        Assert.That(Cell(Path.Combine(run, "feature_steering", "controls.L2.csv"), "antonym", "random_direction_change"),
+            Is.EqualTo(c.RandomDirectionChange[0]).Within(0.01).Percent);
     }
 
     [Test]
