@@ -110,10 +110,18 @@ public sealed partial class TransformerModel : IDisposable
         return last;
     }
 
+    private bool _warnedLength;
+
     private void Validate(ForwardRequest req)
     {
         var tok = req.Tokens;
         int rows = tok.Batch * tok.SeqLen;
+        // Past max_position_embeddings the model was never trained: numbers there are extrapolation, said once.
+        if (tok.SeqLen > Config.MaxPositions && !_warnedLength)
+        {
+            _warnedLength = true;
+            Console.Error.WriteLine($"warning: sequences of {tok.SeqLen} tokens exceed the model's max_position_embeddings ({Config.MaxPositions}); positions past it are extrapolation");
+        }
         for (int i = 0; i < tok.Ids.Length; i++)
             if (tok.Ids[i] < 0 || tok.Ids[i] >= Config.VocabSize)
                 throw new ArgumentException($"token id {tok.Ids[i]} (row {i / tok.SeqLen}, position {i % tok.SeqLen}) is outside the vocabulary of {Config.VocabSize}");
