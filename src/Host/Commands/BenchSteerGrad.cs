@@ -22,7 +22,7 @@ public static class BenchSteerGrad
         {
             int B = pr.GetValue(batch), T = pr.GetValue(tokens), L = pr.GetValue(layer), n = pr.GetValue(shape.Reps);
             var cfg = shape.Config(pr, T);
-            using var be = CommonOptions.CreateBackend(pr.GetValue(shape.Device)!);
+            using var be = shape.CreateBackend(pr);
             using var model = BenchCommand.RandomModelOn(be, cfg);
             var ids = Enumerable.Range(0, B * T).Select(i => (i * 7919 + 13) % cfg.VocabSize).ToArray();
             var tok = new TokenBatch(B, T, ids, Enumerable.Repeat(1, B * T).ToArray());

@@ -26,6 +26,7 @@ public static class SweepCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var tasks = CommonOptions.Tasks();
         var layers = new Option<string?>("--layers") { Description = "layers of resid_pre to sweep, e.g. 0-17 or 6,12 (default: all, 0..n_layers)" };
         var sae = new Option<string?>("--sae") { Description = "SAE folder pattern with {layer}, e.g. saes/layer_{layer}; layers without one skip the SAE methods (default for the organism: MODEL/sae-l{layer})" };
@@ -43,10 +44,11 @@ public static class SweepCommand
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var restart = new Option<bool>("--restart") { Description = "discard the run folder's results" };
         var cmd = new Command("sweep", "Task vectors, corrupted baseline, SAE reconstruction, gradient pursuit and cleaning for every task x layer")
-        { model, device, tasks, layers, sae, outDir, shots, prefix, iclPrompts, cleanPrompts, evalPrompts, nFirst, lastOnly, addZs, k, seed, restart };
+        { model, device, threads, tasks, layers, sae, outDir, shots, prefix, iclPrompts, cleanPrompts, evalPrompts, nFirst, lastOnly, addZs, k, seed, restart };
         clean.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            CommonOptions.UseThreads(pr, threads);
             string dir = CommonOptions.ModelDir(pr, model), run = pr.GetValue(outDir)!;
             var taskList = CommonOptions.LoadTasks(pr, tasks, dir);
             using var folder = RunFolder.Open(run, "--out", "sweep");
@@ -54,6 +56,7 @@ public static class SweepCommand
             {
                 NFirst = pr.GetValue(nFirst), Shots = pr.GetValue(shots) ?? po.Shots, Prefix = pr.GetValue(prefix) ?? po.Prefix,
             }, new PromptCounts(pr.GetValue(iclPrompts), pr.GetValue(cleanPrompts), pr.GetValue(evalPrompts)));
+            folder.RecordEnvironment(ctx.Backend);
             int[] layerList = pr.GetValue(layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, ctx.Model.Config.Layers + 1).ToArray();
             var sweep = new Sweep(ctx, folder, new SweepOptions(layerList, pr.GetValue(lastOnly), pr.GetValue(addZs), pr.GetValue(k), clean.Options(pr)),
                 pr.GetValue(tasks) ?? ctx.Manifest.TasksPath ?? "", pr.GetValue(restart));

@@ -1,5 +1,6 @@
 using NativeTV.Transformer.Files;
 using System.Text.Json;
+using NativeTV.Kernels;
 
 namespace NativeTV.TaskVectors.Runs;
 
@@ -11,20 +12,24 @@ namespace NativeTV.TaskVectors.Runs;
 public sealed class RunFolder : IDisposable
 {
     /// <summary>What `sweep` writes.</summary>
-    public static readonly string[] SweepOutputs = ["settings.json", "results.jsonl", "results.csv", ResultsLog.RejectedFile, "figures", "cleaned"];
+    public static readonly string[] SweepOutputs = ["settings.json", EnvironmentFile, "results.jsonl", "results.csv", ResultsLog.RejectedFile, "figures", "cleaned"];
     /// <summary>What the feature experiments (`features` and its steps) write.</summary>
     public static readonly string[] FeatureOutputs = ["feature_steering", "detectors", "cross_layer", "maxact", "report.html"];
 
+    /// <summary>Where each command ran (device, BLAS kernels, threads): for reading timings, never part of the settings guard, as it does not change results' meaning.</summary>
+    public const string EnvironmentFile = "environment.json";
+
     private readonly RunLock _lock;
+    private readonly string _command;
     public string Dir { get; }
 
-    private RunFolder(string dir, RunLock l) { Dir = dir; _lock = l; }
+    private RunFolder(string dir, RunLock l, string command) { Dir = dir; _lock = l; _command = command; }
 
     /// <summary>Makes the folder if absent and takes it for <paramref name="command"/>; <paramref name="option"/> names it in errors.</summary>
     public static RunFolder Open(string dir, string option, string command)
     {
         OutputPath.CheckFolder(dir, option);
-        return new RunFolder(dir, RunLock.Acquire(dir, command));
+        return new RunFolder(dir, RunLock.Acquire(dir, command), command);
     }
 
     /// <summary>Refuses other settings than the results' (unless restarting, which clears every output of the run first), then records them.</summary>
@@ -42,6 +47,17 @@ public sealed class RunFolder : IDisposable
             return;
         }
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(settings, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Records in environment.json the backend this folder's command runs on, next to other commands' entries.</summary>
+    public void RecordEnvironment(IBackend be)
+    {
+        string path = Path.Combine(Dir, EnvironmentFile);
+        Dictionary<string, string> all;
+        try { all = File.Exists(path) ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? [] : []; }
+        catch (JsonException) { all = []; }
+        all[_command] = $"{be.Name}: {be.DeviceDescription}";
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(all, new JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>Deletes these entries of the folder (files or folders); anything else a person put there stays.</summary>
