@@ -34,7 +34,7 @@ public static class CommonOptions
     /// <summary>Applies --threads when given; process-wide, so read before any backend work.</summary>
     public static void UseThreads(ParseResult pr, Option<int?> threads)
     {
-        if (pr.GetValue(threads) is { } n) NativeTV.Kernels.Cpu.CpuBackend.Threads = n;
+        if (pr.GetValue(threads) is { } n) NativeTV.Kernels.Cpu.CpuBackend.SetThreads(n);
     }
 
     public static IBackend CreateBackend(string device) => BackendFactory.Create(device);

@@ -17,10 +17,10 @@ public sealed unsafe partial class CpuBackend : IBackend
     /// Threads of the GEMMs and of every parallel loop, process-wide as OpenBLAS has one pool; OpenBLAS
     /// starts with OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else all cores.
     /// </summary>
-    public static int Threads
+    public static void SetThreads(int n)
     {
-        get { OpenBlas.EnsureLoaded(); return OpenBlas.Threads; }
-        set { OpenBlas.EnsureLoaded(); OpenBlas.Threads = value; }
+        OpenBlas.EnsureLoaded();
+        OpenBlas.Threads = n;
     }
 
     public DeviceBuffer<float> Alloc(long length) => new CpuBuffer<float>(length);

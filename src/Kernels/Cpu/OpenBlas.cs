@@ -35,6 +35,11 @@ internal static unsafe partial class OpenBlas
 
     private static readonly Lazy<string?> LoadError = new(() =>
     {
+        // After a GEMM, OpenBLAS's threads spin for 2^28 cycles (~0.1 s) waiting for the next one, taking
+        // the cores from the backend's parallel loops in between; 2^4 puts them to sleep at once. Read only
+        // as the library loads; measured in the README (CPU backend).
+        if (!NativeEnvironment.IsSet("GOTO_THREAD_TIMEOUT"))
+            NativeEnvironment.SetDefault("OPENBLAS_THREAD_TIMEOUT", "4");
         try { return NativeLibrary.TryLoad(Lib, typeof(OpenBlas).Assembly, null, out _) ? null : "not found"; }
         catch (Exception e) { return e.Message; }
     });
