@@ -26,19 +26,20 @@ public static class BlasCoreSetup
         {
             string core = chosen.Split(':')[0];
             string? problem = !string.Equals(OpenBlas.CoreName, core, StringComparison.OrdinalIgnoreCase)
-                ? $"is not one OpenBLAS {OpenBlas.Config.Split(' ')[1]} knows (it loaded {OpenBlas.CoreName})"
+                ? $"is not one {BlasInfo.Current!.Library} knows (it loaded {OpenBlas.CoreName})"
                 : BlasCheck.Disagreement() is { } d ? $"computes wrong results here: {d}" : null;
             if (problem == null) return;
             Console.Error.WriteLine($"warning: OpenBLAS kernel set {core} {problem}; using the library's own choice");
-            ReRun(new() { [CoreTypeVariable] = null, [ChosenVariable] = null, [RejectedVariable] = core });
-            return;
+            string failure = SelfExec.Run(new Dictionary<string, string?> { [CoreTypeVariable] = null, [ChosenVariable] = null, [RejectedVariable] = core });
+            // Never go on computing with kernels known to be wrong.
+            Console.Error.WriteLine($"error: could not re-run without {CoreTypeVariable}={core} ({failure})");
+            Environment.Exit(1);
         }
         string? user = Environment.GetEnvironmentVariable(CoreTypeVariable);
         string? better = string.IsNullOrEmpty(user) && Environment.GetEnvironmentVariable(TestChoiceVariable) is { } test
             ? test : BlasCoreChoice.Better(user, OpenBlas.CoreName, CpuIsa.Current);
-        if (better != null) ReRun(new() { [CoreTypeVariable] = better, [ChosenVariable] = $"{better}:{OpenBlas.CoreName}" });
+        if (better == null) return;
+        string reason = SelfExec.Run(new Dictionary<string, string?> { [CoreTypeVariable] = better, [ChosenVariable] = $"{better}:{OpenBlas.CoreName}" });
+        Console.Error.WriteLine($"warning: could not re-run with {CoreTypeVariable}={better} ({reason}); OpenBLAS keeps its {OpenBlas.CoreName} kernels");
     }
-
-    private static void ReRun(Dictionary<string, string?> changes) =>
-        Console.Error.WriteLine($"warning: could not re-run with {string.Join(", ", changes.Select(c => $"{c.Key}={c.Value}"))} ({SelfExec.Run(changes)}); OpenBLAS keeps its {OpenBlas.CoreName} kernels");
 }
