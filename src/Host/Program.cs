@@ -1,6 +1,9 @@
 using System.CommandLine;
 using NativeTV.Host.Commands;
 
+// First: it may re-run this process with a better OpenBLAS kernel set, before anything is printed.
+NativeTV.Kernels.Cpu.BlasCoreSetup.Apply();
+
 var root = new RootCommand("NativeTV: SAE features behind in-context-learning task vectors, on Gemma 1 and Phi-3")
 {
     InfoCommand.Create(),

@@ -26,6 +26,17 @@ public static class CommonOptions
         DefaultValueFactory = _ => "auto",
     };
 
+    public static Option<int?> Threads() => new Option<int?>("--threads")
+    {
+        Description = "CPU threads of the cpu backend's GEMMs and loops (default: OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else all cores)",
+    }.AtLeast(1);
+
+    /// <summary>Applies --threads when given; process-wide, so read before any backend work.</summary>
+    public static void UseThreads(ParseResult pr, Option<int?> threads)
+    {
+        if (pr.GetValue(threads) is { } n) NativeTV.Kernels.Cpu.CpuBackend.SetThreads(n);
+    }
+
     public static IBackend CreateBackend(string device) => BackendFactory.Create(device);
 
     /// <summary>The backend, inside a <see cref="ProfilingBackend"/> when <paramref name="profile"/> (`--profile`).</summary>

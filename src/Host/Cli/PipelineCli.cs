@@ -6,7 +6,7 @@ namespace NativeTV.Host.Cli;
 
 /// <summary>
 /// The options every feature command (feature-steer, detectors, cross-layer, features) reads the same way:
-/// model, device, tasks, SAE folder (pattern), prompt seed and the run folder results go into. Where the run folder
+/// model, device and threads, tasks, SAE folder (pattern), prompt seed and the run folder results go into. Where the run folder
 /// holds a sweep, its settings.json is the source of truth: model, tasks, SAEs, prompt format, counts and seed come
 /// from it, and an option that contradicts it is an error naming both values.
 /// </summary>
@@ -14,19 +14,21 @@ public sealed class PipelineCli
 {
     public Option<string> Model { get; } = CommonOptions.Model();
     public Option<string> Device { get; } = CommonOptions.Device();
+    public Option<int?> Threads { get; } = CommonOptions.Threads();
     public Option<string?> Tasks { get; } = CommonOptions.Tasks();
     public Option<string?> Task { get; } = new("--task") { Description = "only these tasks of --tasks, by name (comma list), in this order" };
     public Option<string?> Sae { get; } = new("--sae") { Description = "SAE folder, or a pattern with {layer} (default for the organism: MODEL/sae-l{layer})" };
     public Option<int> Seed { get; } = new("--seed") { Description = "prompt sampling seed", DefaultValueFactory = _ => 0 };
     public Option<string> Run { get; } = new("--run") { Description = "run folder (of a sweep) to read cleaned features from and write results into", DefaultValueFactory = _ => "runs/sweep" };
 
-    public void AddTo(Command c) { foreach (var o in new Option[] { Model, Device, Tasks, Task, Sae, Seed, Run }) c.Options.Add(o); }
+    public void AddTo(Command c) { foreach (var o in new Option[] { Model, Device, Threads, Tasks, Task, Sae, Seed, Run }) c.Options.Add(o); }
 
     /// <summary>The --run folder, taken for <paramref name="command"/> (one writer at a time).</summary>
     public RunFolder OpenRun(ParseResult pr, string command) => RunFolder.Open(pr.GetValue(Run)!, "--run", command);
 
     public PipelineContext Open(ParseResult pr, Func<TaskVectors.PromptOptions, TaskVectors.PromptOptions>? adjust = null)
     {
+        CommonOptions.UseThreads(pr, Threads);
         var run = RunSettings.Read(pr.GetValue(Run)!);
         string model = Agreed(pr, Model, run?.Path_("model"), "model") ?? BuiltInModel.Path;
         string? tasks = Agreed(pr, Tasks, run?.Path_("tasks"), "tasks");

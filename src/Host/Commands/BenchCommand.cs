@@ -29,13 +29,20 @@ public static class BenchCommand
     public sealed class ShapeOptions(int layers = 4, int vocab = 32000)
     {
         public Option<string> Device { get; } = CommonOptions.Device();
+        public Option<int?> Threads { get; } = CommonOptions.Threads();
         public Option<int> Layers { get; } = new Option<int>("--layers") { DefaultValueFactory = _ => layers }.AtLeast(1);
         public Option<int> DModel { get; } = new Option<int>("--d-model") { DefaultValueFactory = _ => 2048 }.AtLeast(1);
         public Option<int> Vocab { get; } = new Option<int>("--vocab") { Description = "logits are computed only where needed", DefaultValueFactory = _ => vocab }.AtLeast(1);
         public Option<string> DType { get; } = new("--dtype") { Description = "stored weight dtype", DefaultValueFactory = _ => "bf16" };
         public Option<int> Reps { get; } = new Option<int>("--reps") { DefaultValueFactory = _ => 3 }.AtLeast(1);
 
-        public void AddTo(Command c) { c.Options.Add(Device); c.Options.Add(Layers); c.Options.Add(DModel); c.Options.Add(Vocab); c.Options.Add(DType); c.Options.Add(Reps); }
+        public void AddTo(Command c) { c.Options.Add(Device); c.Options.Add(Threads); c.Options.Add(Layers); c.Options.Add(DModel); c.Options.Add(Vocab); c.Options.Add(DType); c.Options.Add(Reps); }
+
+        public IBackend CreateBackend(ParseResult pr)
+        {
+            CommonOptions.UseThreads(pr, Threads);
+            return CommonOptions.CreateBackend(pr.GetValue(Device)!);
+        }
 
         /// <summary>Gemma 2B proportions: head_dim 256, d/256 heads, one KV head, d_mlp = 8 d.</summary>
         public ModelConfig Config(ParseResult pr, int maxPositions)

@@ -22,7 +22,7 @@ public static class BenchForward
         {
             int T = pr.GetValue(tokens), n = pr.GetValue(shape.Reps);
             var cfg = shape.Config(pr, T);
-            using var be = CommonOptions.CreateBackend(pr.GetValue(shape.Device)!);
+            using var be = shape.CreateBackend(pr);
             using var model = BenchCommand.RandomModelOn(be, cfg);
             var ids = Enumerable.Range(0, T).Select(i => (i * 7919) % cfg.VocabSize).ToArray();
             var req = new ForwardRequest { Tokens = TokenBatch.Single(ids), LogitRows = [T - 1] };

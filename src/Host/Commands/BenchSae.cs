@@ -15,15 +15,17 @@ public static class BenchSae
     public static Command Create()
     {
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var dIn = new Option<int>("--d-in") { DefaultValueFactory = _ => 2048 }.AtLeast(1);
         var dSae = new Option<int>("--d-sae") { DefaultValueFactory = _ => 32768 }.AtLeast(1);
         var k = new Option<int>("--k") { DefaultValueFactory = _ => 20 }.AtLeast(1);
         var vectors = new Option<int>("--vectors") { Description = "vectors per pursuit batch", DefaultValueFactory = _ => 256 }.AtLeast(1);
         var tokens = new Option<int>("--tokens") { Description = "tokens per encode batch", DefaultValueFactory = _ => 1024 }.AtLeast(1);
         var reps = new Option<int>("--reps") { DefaultValueFactory = _ => 3 }.AtLeast(1);
-        var cmd = new Command("sae", "SAE encode and training tokens/s and gradient pursuit vectors/s vs the raw GEMM rate") { device, dIn, dSae, k, vectors, tokens, reps };
+        var cmd = new Command("sae", "SAE encode and training tokens/s and gradient pursuit vectors/s vs the raw GEMM rate") { device, threads, dIn, dSae, k, vectors, tokens, reps };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            CommonOptions.UseThreads(pr, threads);
             int di = pr.GetValue(dIn), ds = pr.GetValue(dSae), n = pr.GetValue(reps), V = pr.GetValue(vectors), T = pr.GetValue(tokens);
             var rng = new Random(1);
             var sae = BenchCommand.RandomGatedSae(di, ds, rng);

@@ -22,7 +22,7 @@ public static class BenchSteerGrad
         {
             int B = pr.GetValue(batch), T = pr.GetValue(tokens), L = pr.GetValue(layer), n = pr.GetValue(shape.Reps);
             var cfg = shape.Config(pr, T);
-            using var be = CommonOptions.CreateBackend(pr.GetValue(shape.Device)!);
+            using var be = shape.CreateBackend(pr);
             using var model = BenchCommand.RandomModelOn(be, cfg);
             var p = BenchCommand.CleaningBatch(cfg, B, T, L);
             var steer = new HookAdd(new(HookPoint.ResidPre, L), p.Rows, new float[cfg.HiddenSize]);

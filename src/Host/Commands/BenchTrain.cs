@@ -18,12 +18,14 @@ public static class BenchTrain
     public static Command Create()
     {
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 }.AtLeast(1);
         var reps = new Option<int>("--reps") { DefaultValueFactory = _ => 5 }.AtLeast(1);
         var profile = CommonOptions.Profile();
-        var cmd = new Command("train", "Organism training step: tokens/s and GFLOP/s vs the raw GEMM rate") { device, batch, reps, profile };
+        var cmd = new Command("train", "Organism training step: tokens/s and GFLOP/s vs the raw GEMM rate") { device, threads, batch, reps, profile };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            CommonOptions.UseThreads(pr, threads);
             var c = OrganismModel.Config;
             int B = pr.GetValue(batch), n = pr.GetValue(reps);
             IBackend be = CommonOptions.CreateBackend(pr.GetValue(device)!);

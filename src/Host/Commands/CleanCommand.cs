@@ -18,6 +18,7 @@ public static class CleanCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var tasks = CommonOptions.Tasks();
         var sae = new Option<string?>("--sae") { Description = "SAE folder (default for the organism: MODEL/sae-l{layer})" };
         var task = new Option<string>("--task") { Description = "task name (see `nativetv tasks list`)", Required = true };
@@ -26,10 +27,11 @@ public static class CleanCommand
         var outDir = new Option<string>("--out") { DefaultValueFactory = _ => "runs/clean" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var clean = new CleaningCli();
-        var cmd = new Command("clean", "Clean a task vector: optimise its SAE feature weights under an L1 penalty (METHOD.md §6)") { model, device, tasks, sae, task, layer, features, outDir, seed };
+        var cmd = new Command("clean", "Clean a task vector: optimise its SAE feature weights under an L1 penalty (METHOD.md §6)") { model, device, threads, tasks, sae, task, layer, features, outDir, seed };
         clean.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            CommonOptions.UseThreads(pr, threads);
             string name = pr.GetValue(task)!;
             int L = pr.GetValue(layer);
             int[]? only = FeatureIds.Parse(pr.GetValue(features));
@@ -37,6 +39,7 @@ public static class CleanCommand
             var t = taskList.FirstOrDefault(x => x.Name == name) ?? throw new ArgumentException($"no task '{name}' (tasks: {string.Join(", ", taskList.Select(x => x.Name))})");
             using var folder = RunFolder.Open(pr.GetValue(outDir)!, "--out", "clean");
             using var ctx = PipelineContext.Open(CommonOptions.ModelDir(pr, model), pr.GetValue(device)!, taskList, pr.GetValue(sae), pr.GetValue(seed));
+            folder.RecordEnvironment(ctx.Backend);
             ctx.CheckLayer(L, "--layer");
             var (m, ds, builder) = (ctx.Model, ctx.Sae(L), ctx.Builder);
             var prompts = builder.Build(t);

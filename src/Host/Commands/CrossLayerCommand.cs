@@ -23,6 +23,7 @@ public static class CrossLayerCommand
         {
             using var folder = cli.OpenRun(pr, "cross-layer");
             using var ctx = cli.Open(pr);
+            folder.RecordEnvironment(ctx.Backend);
             int a = pr.GetValue(from), b = pr.GetValue(to);
             ctx.CheckLayer(a, "--from");
             ctx.CheckLayer(b, "--to");

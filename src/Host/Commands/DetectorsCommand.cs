@@ -32,6 +32,7 @@ public static class DetectorsCommand
             {
                 DetectorExample = (pr.GetValue(exampleIn) ?? o.DetectorExample.Input, pr.GetValue(exampleOut) ?? o.DetectorExample.Output),
             });
+            folder.RecordEnvironment(ctx.Backend);
             int L = pr.GetValue(layer);
             ctx.CheckLayer(L, "--layer");
             ExperimentSteps.Detectors(ctx, folder, L, clean.Options(pr, ctx.Manifest), pr.GetValue(scale));

@@ -21,6 +21,7 @@ public static class FeatureSteerCommand
             int[]? given = FeatureIds.Parse(pr.GetValue(features));
             using var folder = cli.OpenRun(pr, "feature-steer");
             using var ctx = cli.Open(pr);
+            folder.RecordEnvironment(ctx.Backend);
             int L = pr.GetValue(layer);
             ctx.CheckLayer(L, "--layer");
             string runDir = pr.GetValue(cli.Run)!;

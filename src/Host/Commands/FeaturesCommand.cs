@@ -37,6 +37,7 @@ public static class FeaturesCommand
             bool redo = pr.GetValue(restart);
             if (redo) folder.Clear(RunFolder.FeatureOutputs);
             using var ctx = cli.Open(pr);
+            folder.RecordEnvironment(ctx.Backend);
             int L = pr.GetValue(layer) ?? DefaultLayer(run);
             ctx.CheckLayer(L, "--layer");
             bool saeBelow = L > 0 && Directory.Exists(ctx.SaeDir(L - 1));

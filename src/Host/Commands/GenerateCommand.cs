@@ -12,14 +12,16 @@ public static class GenerateCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var input = new ModelInput();
         var steering = new SteeringOptions();
         var maxNew = new Option<int>("--max-new-tokens") { Description = "tokens to generate", DefaultValueFactory = _ => 20 }.AtLeast(0);
-        var cmd = new Command("generate", "Greedy decoding, with optional steering at prompt positions") { model, device, maxNew };
+        var cmd = new Command("generate", "Greedy decoding, with optional steering at prompt positions") { model, device, threads, maxNew };
         input.AddTo(cmd);
         steering.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            CommonOptions.UseThreads(pr, threads);
             string dir = CommonOptions.ModelDir(pr, model);
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
             using var m = TransformerModel.Load(dir, be);

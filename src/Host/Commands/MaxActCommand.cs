@@ -15,6 +15,7 @@ public static class MaxActCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var sae = new Option<string?>("--sae") { Description = "SAE folder (default for the organism: MODEL/sae-l{layer})" };
         var layer = new Option<int>("--layer") { Description = "resid_pre layer", Required = true };
         var corpus = new Option<string?>("--corpus") { Description = "plain text (a document per line) or .jsonl with a \"text\" field; default for the organism: MODEL/corpus.jsonl" };
@@ -25,14 +26,16 @@ public static class MaxActCommand
         var maxContexts = new Option<int?>("--max-contexts") { Description = "stop after this many contexts (default: the whole corpus)" }.AtLeast(1);
         var run = new Option<string>("--run") { Description = "run folder to read cleaned features from and write maxact/ into", DefaultValueFactory = _ => "runs/sweep" };
         var cmd = new Command("maxact", "Each feature's max-activating examples over a corpus (METHOD.md §7), as JSON and an HTML page")
-        { model, device, sae, layer, corpus, features, top, window, context, maxContexts, run };
+        { model, device, threads, sae, layer, corpus, features, top, window, context, maxContexts, run };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            CommonOptions.UseThreads(pr, threads);
             string runDir = pr.GetValue(run)!;
             int[]? given = FeatureIds.Parse(pr.GetValue(features));
             using var folder = RunFolder.Open(runDir, "--run", "maxact");
             int L = pr.GetValue(layer);
             using var ctx = PipelineContext.Open(CommonOptions.ModelDir(pr, model), pr.GetValue(device)!, [], pr.GetValue(sae), 0);
+            folder.RecordEnvironment(ctx.Backend);
             ctx.CheckLayer(L, "--layer");
             string corpusPath = ctx.Corpus(pr.GetValue(corpus)) ?? throw new ArgumentException($"--corpus is required: {ctx.ModelDir} has no {ModelManifest.FileName} naming a corpus");
             int[] ids = FeatureLists.Resolve(given, runDir, L, ctx.Sae(L).Sae.DSae);

@@ -21,12 +21,14 @@ public static class OrganismCheckCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var json = new Option<string?>("--json") { Description = "also write the report as JSON to this file" };
         var seed = new Option<int>("--seed") { Description = "seeds the prompt samples", DefaultValueFactory = _ => 0 };
         var readme = new Option<bool>("--readme") { Description = "write the results into the model folder's README.md" };
-        var cmd = new Command("check", "Measure ORGANISM.md's checks (ICL accuracy, task vectors by layer) on an organism") { model, device, json, seed, readme };
+        var cmd = new Command("check", "Measure ORGANISM.md's checks (ICL accuracy, task vectors by layer) on an organism") { model, device, threads, json, seed, readme };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            CommonOptions.UseThreads(pr, threads);
             string dir = CommonOptions.ModelDir(pr, model);
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);
             using var m = TransformerModel.Load(dir, be);

@@ -20,15 +20,17 @@ public static class OrganismTrainCommand
     {
         var outDir = new Option<string>("--out") { Description = "model folder to write", Required = true };
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 6000 }.AtLeast(1);
         var seed = new Option<int>("--seed") { Description = "seeds the initialisation and the data stream", DefaultValueFactory = _ => 0 };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 }.AtLeast(1);
         var lr = new Option<float>("--lr") { DefaultValueFactory = _ => 2e-3f }.Above(0f);
         var every = new Option<int>("--checkpoint-every") { Description = "steps between checkpoints (OUT/train-state.safetensors)", DefaultValueFactory = _ => 250 }.AtLeast(1);
         var restart = new Option<bool>("--restart") { Description = "ignore an existing checkpoint" };
-        var cmd = new Command("train", "Train the model organism (ORGANISM.md) and write it as a Hugging Face Phi-3 folder") { outDir, device, steps, seed, batch, lr, every, restart };
+        var cmd = new Command("train", "Train the model organism (ORGANISM.md) and write it as a Hugging Face Phi-3 folder") { outDir, device, threads, steps, seed, batch, lr, every, restart };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            CommonOptions.UseThreads(pr, threads);
             string dir = pr.GetValue(outDir)!;
             int n = pr.GetValue(steps), s0 = pr.GetValue(seed), b = pr.GetValue(batch);
             using var folder = RunFolder.Open(dir, "--out", "organism train");

@@ -55,12 +55,17 @@ public static class SaeCommand
     {
         var sae = SaeOption();
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var input = new Option<string>("--in") { Description = "safetensors with a float tensor `x` [N, d_in]", Required = true };
         var output = new Option<string>("--out") { Description = "writes float32 `f` [N, d_sae] and `x_hat` [N, d_in]", Required = true };
-        var cmd = new Command("encode", "Encode vectors with an SAE and reconstruct them") { sae, input, output, device };
-        cmd.SetAction(pr => CliErrors.Run(() => MapRows(pr.GetValue(sae)!, pr.GetValue(input)!, "x", pr.GetValue(output)!, pr.GetValue(device)!,
-            ("f", s => s.DSae), ("x_hat", s => s.DIn), [],
-            (ds, x, f, xHat) => { ds.Encode(x, f, f); ds.Decode(f, xHat); })));
+        var cmd = new Command("encode", "Encode vectors with an SAE and reconstruct them") { sae, input, output, device, threads };
+        cmd.SetAction(pr => CliErrors.Run(() =>
+        {
+            CommonOptions.UseThreads(pr, threads);
+            return MapRows(pr.GetValue(sae)!, pr.GetValue(input)!, "x", pr.GetValue(output)!, pr.GetValue(device)!,
+                ("f", s => s.DSae), ("x_hat", s => s.DIn), [],
+                (ds, x, f, xHat) => { ds.Encode(x, f, f); ds.Decode(f, xHat); });
+        }));
         return cmd;
     }
 
@@ -68,15 +73,17 @@ public static class SaeCommand
     {
         var sae = SaeOption();
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var input = new Option<string>("--in") { Description = "safetensors with a float tensor `y` [N, d_in]", Required = true };
         var output = new Option<string>("--out") { Description = "writes float32 `coeffs` [N, d_sae] and `recon` [N, d_in]", Required = true };
         var k = new Option<int>("--k") { Description = "iterations (support size at most k)", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var signed = new Option<bool>("--signed") { Description = "signed coefficients (default: non-negative)" };
         var subtract = new Option<bool>("--subtract-b-dec") { Description = "code y - b_dec and add b_dec back to the reconstruction" };
         var normalize = new Option<bool>("--normalize-rows") { Description = "use unit-norm decoder rows (coefficients refer to them)" };
-        var cmd = new Command("pursuit", "Sparse-code vectors over the decoder rows by gradient pursuit") { sae, input, output, k, signed, subtract, normalize, device };
+        var cmd = new Command("pursuit", "Sparse-code vectors over the decoder rows by gradient pursuit") { sae, input, output, k, signed, subtract, normalize, device, threads };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            CommonOptions.UseThreads(pr, threads);
             var opts = new PursuitOptions(pr.GetValue(k), pr.GetValue(signed), pr.GetValue(subtract), pr.GetValue(normalize));
             return MapRows(pr.GetValue(sae)!, pr.GetValue(input)!, "y", pr.GetValue(output)!, pr.GetValue(device)!,
                 ("coeffs", s => s.DSae), ("recon", s => s.DIn),

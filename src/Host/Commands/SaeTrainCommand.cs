@@ -18,6 +18,7 @@ public static class SaeTrainCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var layer = new Option<int>("--layer") { Description = "train on resid_pre[L]", Required = true };
         var corpus = new Option<string>("--corpus") { Description = "plain text (a document per line) or .jsonl with a \"text\" field", Required = true };
         var outDir = new Option<string>("--out") { Description = "SAE folder to write (SAELens layout)", Required = true };
@@ -37,9 +38,10 @@ public static class SaeTrainCommand
         var every = new Option<int>("--checkpoint-every") { Description = "steps between checkpoints (OUT.checkpoint.safetensors); a rerun resumes from it", DefaultValueFactory = _ => 500 }.AtLeast(1);
         var restart = new Option<bool>("--restart") { Description = "ignore an existing checkpoint" };
         var cmd = new Command("train", "Train a ReLU or gated SAE on a model's residual stream")
-        { model, device, layer, corpus, outDir, arch, aux, expansion, l1, lr, steps, batch, warmup, context, maxVectors, bufferDir, normalize, seed, every, restart };
+        { model, device, threads, layer, corpus, outDir, arch, aux, expansion, l1, lr, steps, batch, warmup, context, maxVectors, bufferDir, normalize, seed, every, restart };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            CommonOptions.UseThreads(pr, threads);
             var kind = SaeTrainer.ParseArch(pr.GetValue(arch)!);
             OutputPath.CheckFolder(pr.GetValue(outDir)!, "--out");
             string dir = CommonOptions.ModelDir(pr, model);

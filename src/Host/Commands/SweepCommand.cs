@@ -30,6 +30,8 @@ public static class SweepCommand
             var taskList = o.LoadTasks(pr);
             using var folder = RunFolder.Open(run, "--out", part is null ? "sweep" : $"sweep --shard {part.Index}/{part.Count}", part);
             using var ctx = o.Open(pr, taskList);
+            // One record per run; shards writing it at once would lose entries, and the finishing run records its own.
+            if (part is null) folder.RecordEnvironment(ctx.Backend);
             var sweep = o.Sweep(pr, ctx, folder);
             if (pr.GetValue(finish) && sweep.Todo.Count > 0)
                 throw new InvalidOperationException($"{run}: {sweep.Todo.Count} cells are missing ({string.Join(", ", sweep.Todo.Take(5).Select(c => $"{c.Task.Task.Name} L{c.Layer}"))}" +
@@ -73,6 +75,7 @@ public sealed class SweepCli
 {
     public Option<string> Model { get; } = CommonOptions.Model();
     public Option<string> Device { get; } = CommonOptions.Device();
+    public Option<int?> Threads { get; } = CommonOptions.Threads();
     public Option<string?> Tasks { get; } = CommonOptions.Tasks();
     public Option<string?> Layers { get; } = new("--layers") { Description = "layers of resid_pre to sweep, e.g. 0-17 or 6,12 (default: all, 0..n_layers)" };
     public Option<string?> Sae { get; } = new("--sae") { Description = "SAE folder pattern with {layer}, e.g. saes/layer_{layer}; layers without one skip the SAE methods (default: the model's nativetv.json)" };
@@ -93,18 +96,21 @@ public sealed class SweepCli
 
     public void AddTo(Command c)
     {
-        foreach (var opt in new Option[] { Model, Device, Tasks, Layers, Sae, Out, Shots, Prefix, IclPrompts, CleanPrompts, EvalPrompts, NFirst, LastOnly, AddZeroShotMean, K, Seed, Restart, Profile })
+        foreach (var opt in new Option[] { Model, Device, Threads, Tasks, Layers, Sae, Out, Shots, Prefix, IclPrompts, CleanPrompts, EvalPrompts, NFirst, LastOnly, AddZeroShotMean, K, Seed, Restart, Profile })
             c.Options.Add(opt);
         Cleaning.AddTo(c);
     }
 
     public IReadOnlyList<TaskVectors.IclTask> LoadTasks(ParseResult pr) => CommonOptions.LoadTasks(pr, Tasks, CommonOptions.ModelDir(pr, Model));
 
-    public PipelineContext Open(ParseResult pr, IReadOnlyList<TaskVectors.IclTask> tasks) =>
-        PipelineContext.Open(CommonOptions.ModelDir(pr, Model), pr.GetValue(Device)!, tasks, pr.GetValue(Sae), pr.GetValue(Seed), po => po with
+    public PipelineContext Open(ParseResult pr, IReadOnlyList<TaskVectors.IclTask> tasks)
+    {
+        CommonOptions.UseThreads(pr, Threads);
+        return PipelineContext.Open(CommonOptions.ModelDir(pr, Model), pr.GetValue(Device)!, tasks, pr.GetValue(Sae), pr.GetValue(Seed), po => po with
         {
             NFirst = pr.GetValue(NFirst), Shots = pr.GetValue(Shots) ?? po.Shots, Prefix = pr.GetValue(Prefix) ?? po.Prefix,
         }, new PromptCounts(pr.GetValue(IclPrompts), pr.GetValue(CleanPrompts), pr.GetValue(EvalPrompts)), pr.GetValue(Profile));
+    }
 
     public Sweep Sweep(ParseResult pr, PipelineContext ctx, RunFolder folder)
     {

@@ -16,6 +16,7 @@ public static class TraceCommand
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var input = new ModelInput();
         var steering = new SteeringOptions();
         var outPath = new Option<string>("--out") { Description = "output safetensors file", Required = true };
@@ -23,11 +24,12 @@ public static class TraceCommand
         {
             Description = "positions t: also write `nll` [1], the mean over t of -log p(token[t+1] | tokens <= t), and with --steer-layer `steer_grad` [d] = d nll / d vector",
         };
-        var cmd = new Command("trace", "Run one sequence and save its logits and residual stream") { model, device, outPath, targets };
+        var cmd = new Command("trace", "Run one sequence and save its logits and residual stream") { model, device, threads, outPath, targets };
         input.AddTo(cmd);
         steering.AddTo(cmd);
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
+            CommonOptions.UseThreads(pr, threads);
             string dir = CommonOptions.ModelDir(pr, model);
             OutputPath.CheckFile(pr.GetValue(outPath)!, "--out");
             using var be = CommonOptions.CreateBackend(pr.GetValue(device)!);

@@ -11,7 +11,17 @@ public sealed unsafe partial class CpuBackend : IBackend
     public CpuBackend() => OpenBlas.EnsureLoaded();
 
     public string Name => "cpu";
-    public string DeviceDescription => $"CPU, {Environment.ProcessorCount} cores, OpenBLAS sgemm";
+    public string DeviceDescription => $"CPU, {Environment.ProcessorCount} cores, {BlasInfo.Current!}";
+
+    /// <summary>
+    /// Threads of the GEMMs and of every parallel loop, process-wide as OpenBLAS has one pool; OpenBLAS
+    /// starts with OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else all cores.
+    /// </summary>
+    public static void SetThreads(int n)
+    {
+        OpenBlas.EnsureLoaded();
+        OpenBlas.Threads = n;
+    }
 
     public DeviceBuffer<float> Alloc(long length) => new CpuBuffer<float>(length);
     public DeviceBuffer<int> AllocInts(long length) => new CpuBuffer<int>(length);
@@ -49,7 +59,7 @@ public sealed unsafe partial class CpuBackend : IBackend
     private static void ParallelRows(int n, long workPerRow, Action<int> body)
     {
         if (n == 1 || (long)n * workPerRow < 32_768) { for (int i = 0; i < n; i++) body(i); return; }
-        Parallel.For(0, n, body);
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = OpenBlas.Threads }, body);
     }
 }
 

@@ -1,5 +1,6 @@
 using NativeTV.Transformer.Files;
 using System.Text.Json;
+using NativeTV.Kernels;
 
 namespace NativeTV.TaskVectors.Runs;
 
@@ -11,16 +12,20 @@ namespace NativeTV.TaskVectors.Runs;
 public sealed class RunFolder : IDisposable
 {
     /// <summary>What `sweep` writes.</summary>
-    public static readonly string[] SweepOutputs = ["settings.json", "results.jsonl", "results.csv", ResultsLog.RejectedFile, "figures", "cleaned", SweepShard.Folder, Claims.FileName];
+    public static readonly string[] SweepOutputs = ["settings.json", EnvironmentFile, "results.jsonl", "results.csv", ResultsLog.RejectedFile, "figures", "cleaned", SweepShard.Folder, Claims.FileName];
     /// <summary>What the feature experiments (`features` and its steps) write.</summary>
     public static readonly string[] FeatureOutputs = ["feature_steering", "detectors", "cross_layer", "maxact", "report.html"];
 
+    /// <summary>Where each command ran (device, BLAS kernels, threads): for reading timings, never part of the settings guard, as it does not change results' meaning.</summary>
+    public const string EnvironmentFile = "environment.json";
+
     private readonly RunLock _lock;
+    private readonly string _command;
     public string Dir { get; }
     /// <summary>The sweep shard this process computes, or null for the folder's one writer.</summary>
     public SweepShard? Shard { get; }
 
-    private RunFolder(string dir, RunLock l, SweepShard? shard) { Dir = dir; _lock = l; Shard = shard; }
+    private RunFolder(string dir, RunLock l, SweepShard? shard, string command) { Dir = dir; _lock = l; Shard = shard; _command = command; }
 
     /// <summary>
     /// Makes the folder if absent and takes it for <paramref name="command"/>; <paramref name="option"/> names it in
@@ -33,7 +38,7 @@ public sealed class RunFolder : IDisposable
         var l = RunLock.Acquire(dir, command, name);
         try { RunLock.RequireNoOther(dir, name, other => shard is null || other == RunLock.FileName); }
         catch { l.Dispose(); throw; }
-        return new RunFolder(dir, l, shard);
+        return new RunFolder(dir, l, shard, command);
     }
 
     /// <summary>Refuses other settings than the results' (unless restarting, which clears every output of the run first), then records them.</summary>
@@ -52,6 +57,17 @@ public sealed class RunFolder : IDisposable
             return;
         }
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(settings, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Records in environment.json the backend this folder's command runs on, next to other commands' entries.</summary>
+    public void RecordEnvironment(IBackend be)
+    {
+        string path = Path.Combine(Dir, EnvironmentFile);
+        Dictionary<string, string> all;
+        try { all = File.Exists(path) ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? [] : []; }
+        catch (JsonException) { all = []; }
+        all[_command] = $"{be.Name}: {be.DeviceDescription}";
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(all, new JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>Deletes these entries of the folder (files or folders); anything else a person put there stays.</summary>

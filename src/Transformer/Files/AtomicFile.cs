@@ -1,7 +1,7 @@
 namespace NativeTV.Transformer.Files;
 
 /// <summary>
-/// Files written to TARGET.tmp and renamed over TARGET, so an interrupted run never leaves a half-written result.
+/// Files written to TARGET.PID.tmp and renamed over TARGET, so an interrupted run never leaves a half-written result.
 /// TARGET is where <see cref="OutputPath.Target"/> says the path lands; a device or FIFO there is written
 /// through instead (a rename would replace it with a regular file).
 /// </summary>
@@ -18,7 +18,8 @@ public static class AtomicFile
         if (OutputPath.IsSpecial(target)) { write(target); return; }
         if (Directory.Exists(target)) throw new IOException($"{path}: is a folder, not a file");
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        string tmp = target + ".tmp";
+        // A temporary name of this process's own: several processes (a sweep's shards) may write one file at once.
+        string tmp = $"{target}.{Environment.ProcessId}.tmp";
         try
         {
             write(tmp);

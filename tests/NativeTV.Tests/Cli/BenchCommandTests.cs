@@ -25,6 +25,7 @@ public class BenchCommandTests
         var (exit, stdout, err) = NativetvProcess.Run(["bench", .. args]);
         Assert.That(exit, Is.Zero, err);
         foreach (var m in measures) Assert.That(ConsoleTable.Value(stdout, m), Does.Match(@"^\d[\d.,]*"), m);
+        Assert.That(BlasCommandTests.BlasLine(stdout).Success, "the BLAS line in:\n" + stdout);
     }
 
     /// <summary>bench gemm through the same MatMul as on cuda: its last line carries the rate and, with --check, an error at float32 rounding.</summary>

@@ -37,11 +37,14 @@ public class SweepCommandTests
             Assert.That(File.Exists(Path.Combine(run, f)), f);
         var withSae = new ResultsLog(Path.Combine(run, "results.jsonl")).Cells.Where(c => c.Layer == 1).ToList();
         Assert.That(withSae.All(c => c.Methods.ContainsKey(Methods.Cleaned) && c.Specificity != null));
+        var environment = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(run, RunFolder.EnvironmentFile)))!;
+        Assert.That(environment["sweep"], Does.StartWith("cpu: CPU").And.Contain("OpenBLAS"));
 
-        // Interrupted: drop the last 5 cells and leave a torn line, as a kill mid-write would.
+        // Interrupted: drop the last 5 cells and leave a torn line, as a kill mid-write would; resumed with
+        // other threads, which change where it runs, not what it computes.
         File.WriteAllLines(Path.Combine(run, "results.jsonl"), cells[..^5]);
         File.AppendAllText(Path.Combine(run, "results.jsonl"), cells[^5][..20]);
-        (exit, var stdout, err) = Sweep(run, "--layers", "0-2");
+        (exit, var stdout, err) = Sweep(run, "--layers", "0-2", "--threads", "1");
         Assert.That(exit, Is.EqualTo(0), err);
         Assert.That(stdout, Does.Contain("31 cells done, 5 to go"));
         var after = new ResultsLog(Path.Combine(run, "results.jsonl")).Cells;
