@@ -10,13 +10,13 @@ namespace NativeTV.TaskVectors;
 public static class PromptScorer
 {
     public static PromptScore[] Score(TransformerModel m, IReadOnlyList<Prompt> prompts, Steer? steer = null, int nFirst = 2, int batchSize = 64) =>
-        ScoreWith(m, prompts, pb => Hooks(m, pb.Tokens, pb.SteerRows, steer), nFirst, batchSize);
+        ScoreWith(m, prompts, (pb, _) => Hooks(m, pb.Tokens, pb.SteerRows, steer), nFirst, batchSize);
 
     /// <summary>
-    /// Scores under any hooks: <paramref name="hooks"/> gets each batch of prompts as run (<see cref="PromptBatch.Tokens"/>: answers
-    /// appended; each prompt's steering row) and returns the additions for that forward (an ablation, a patch, several vectors).
+    /// Scores under any hooks: <paramref name="hooks"/> gets each batch as run (<see cref="PromptBatch.Tokens"/>: answers appended;
+    /// each prompt's steering row) with its prompts, in batch order, and returns the additions for that forward (an ablation, a patch, several vectors).
     /// </summary>
-    public static PromptScore[] ScoreWith(TransformerModel m, IReadOnlyList<Prompt> prompts, Func<PromptBatch, HookAdd[]> hooks, int nFirst = 2, int batchSize = 64)
+    public static PromptScore[] ScoreWith(TransformerModel m, IReadOnlyList<Prompt> prompts, Func<PromptBatch, IReadOnlyList<Prompt>, HookAdd[]> hooks, int nFirst = 2, int batchSize = 64)
     {
         var scores = new PromptScore[prompts.Count];
         for (int start = 0; start < prompts.Count; start += batchSize)
@@ -27,10 +27,10 @@ public static class PromptScorer
         return scores;
     }
 
-    private static PromptScore[] ScoreBatch(TransformerModel m, List<Prompt> prompts, Func<PromptBatch, HookAdd[]> hooks, int nFirst)
+    private static PromptScore[] ScoreBatch(TransformerModel m, List<Prompt> prompts, Func<PromptBatch, IReadOnlyList<Prompt>, HookAdd[]> hooks, int nFirst)
     {
         var pb = PromptBatch.Of(prompts, nFirst, m.Config.PadTokenId);
-        var logits = m.Forward(new ForwardRequest { Tokens = pb.Tokens, LogitRows = pb.Targets.Select(t => t.Row).ToArray(), Adds = hooks(pb) }).Logits;
+        var logits = m.Forward(new ForwardRequest { Tokens = pb.Tokens, LogitRows = pb.Targets.Select(t => t.Row).ToArray(), Adds = hooks(pb, prompts) }).Logits;
         int V = m.Config.VocabSize, row = 0;
         var result = new PromptScore[prompts.Count];
         for (int b = 0; b < prompts.Count; b++)
