@@ -17,6 +17,25 @@ public static class OrganismFolder
 {
     public const string TasksDir = "tasks", Corpus = "corpus.jsonl";
 
+    /// <summary>Where the repository commits the trained organism.</summary>
+    public const string RelativePath = "weights/organism";
+
+    /// <summary>
+    /// The committed organism: <see cref="RelativePath"/> under the first of <paramref name="starts"/> or a folder above it
+    /// that holds one (a program run from anywhere inside the repository, or built into it, finds it).
+    /// </summary>
+    public static string Find(params string[] starts)
+    {
+        foreach (var start in starts)
+            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, RelativePath);
+                if (File.Exists(Path.Combine(candidate, "config.json"))) return candidate;
+            }
+        throw new FileNotFoundException($"no model given and the built-in organism ({RelativePath}) was not found here or above; " +
+            $"give a model folder, or train it: nativetv organism train --out {RelativePath}");
+    }
+
     /// <summary>
     /// The organism's pipeline defaults: no prefix (its sequences start with the first pair), 8 shots (it was trained on
     /// 10-pair sequences, so METHOD.md's 19 would be out of its distribution), a detector example of its own punctuation,

@@ -9,21 +9,28 @@ namespace NativeTV.TaskVectors;
 /// </summary>
 public static class PromptScorer
 {
-    public static PromptScore[] Score(TransformerModel m, IReadOnlyList<Prompt> prompts, Steer? steer = null, int nFirst = 2, int batchSize = 64)
+    public static PromptScore[] Score(TransformerModel m, IReadOnlyList<Prompt> prompts, Steer? steer = null, int nFirst = 2, int batchSize = 64) =>
+        ScoreWith(m, prompts, (pb, _) => Hooks(m, pb.Tokens, pb.SteerRows, steer), nFirst, batchSize);
+
+    /// <summary>
+    /// Scores under any hooks: <paramref name="hooks"/> gets each batch as run (<see cref="PromptBatch.Tokens"/>: answers appended;
+    /// each prompt's steering row) with its prompts, in batch order, and returns the additions for that forward (an ablation, a patch, several vectors).
+    /// </summary>
+    public static PromptScore[] ScoreWith(TransformerModel m, IReadOnlyList<Prompt> prompts, Func<PromptBatch, IReadOnlyList<Prompt>, HookAdd[]> hooks, int nFirst = 2, int batchSize = 64)
     {
         var scores = new PromptScore[prompts.Count];
         for (int start = 0; start < prompts.Count; start += batchSize)
         {
             var chunk = prompts.Skip(start).Take(batchSize).ToList();
-            ScoreBatch(m, chunk, steer, nFirst).CopyTo(scores, start);
+            ScoreBatch(m, chunk, hooks, nFirst).CopyTo(scores, start);
         }
         return scores;
     }
 
-    private static PromptScore[] ScoreBatch(TransformerModel m, List<Prompt> prompts, Steer? steer, int nFirst)
+    private static PromptScore[] ScoreBatch(TransformerModel m, List<Prompt> prompts, Func<PromptBatch, IReadOnlyList<Prompt>, HookAdd[]> hooks, int nFirst)
     {
         var pb = PromptBatch.Of(prompts, nFirst, m.Config.PadTokenId);
-        var logits = m.Forward(new ForwardRequest { Tokens = pb.Tokens, LogitRows = pb.Targets.Select(t => t.Row).ToArray(), Adds = Hooks(m, pb.Tokens, pb.SteerRows, steer) }).Logits;
+        var logits = m.Forward(new ForwardRequest { Tokens = pb.Tokens, LogitRows = pb.Targets.Select(t => t.Row).ToArray(), Adds = hooks(pb, prompts) }).Logits;
         int V = m.Config.VocabSize, row = 0;
         var result = new PromptScore[prompts.Count];
         for (int b = 0; b < prompts.Count; b++)

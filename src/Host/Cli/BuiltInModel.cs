@@ -1,3 +1,5 @@
+using NativeTV.Organism;
+
 namespace NativeTV.Host.Cli;
 
 /// <summary>
@@ -6,21 +8,18 @@ namespace NativeTV.Host.Cli;
 /// </summary>
 public static class BuiltInModel
 {
-    public const string RelativePath = "weights/organism";
+    public const string RelativePath = OrganismFolder.RelativePath;
 
     public static string Path
     {
         get
         {
-            var starts = new[] { Environment.CurrentDirectory, AppContext.BaseDirectory };
-            foreach (var start in starts)
-                for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
-                {
-                    var candidate = System.IO.Path.Combine(dir.FullName, RelativePath);
-                    if (File.Exists(System.IO.Path.Combine(candidate, "config.json"))) return candidate;
-                }
-            throw new FileNotFoundException($"no --model given and the built-in organism ({RelativePath}) was not found here or above the executable; " +
-                $"give --model, or train it: nativetv organism train --out {RelativePath}");
+            try { return OrganismFolder.Find(Environment.CurrentDirectory, AppContext.BaseDirectory); }
+            catch (FileNotFoundException)
+            {
+                throw new FileNotFoundException($"no --model given and the built-in organism ({RelativePath}) was not found here or above the executable; " +
+                    $"give --model, or train it: nativetv organism train --out {RelativePath}");
+            }
         }
     }
 }

@@ -76,11 +76,17 @@ public sealed class SaeFeatureVector : IVectorParameterization
     public double Penalty(float[] theta, float[] grad)
     {
         var f = Activations(theta);
-        // d ||act(z)||_1 / dz = act'(z) (activations are non-negative): the activation's backward applied to ones.
-        var d = MaskGradient(ActivationVjp(theta, Enumerable.Repeat(1f, Count).ToArray(), dv: false));
+        // d ||act(z)||_1 / dz = act'(z) (activations are non-negative).
+        var d = ActivationGradient(theta);
         for (int i = 0; i < grad.Length; i++) grad[i] += _l1 * d[i];
         return _l1 * f.Sum(x => (double)Math.Abs(x));
     }
+
+    /// <summary>
+    /// act'(z) per feature (zero outside a fixed feature set): the chain-rule factor for a penalty of one's own on the
+    /// activations, d penalty / dz = d penalty / d act(z) * act'(z) (the activation's backward applied to ones).
+    /// </summary>
+    public float[] ActivationGradient(float[] theta) => MaskGradient(ActivationVjp(theta, Enumerable.Repeat(1f, Count).ToArray(), dv: false));
 
     public int L0(float[] theta) => Activations(theta).Count(x => x != 0f);
 

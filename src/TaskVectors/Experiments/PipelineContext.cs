@@ -69,6 +69,12 @@ public sealed class PipelineContext : IDisposable
     /// <summary>Every task's prompts (METHOD.md §1 sets), in task order.</summary>
     public IReadOnlyList<TaskPrompts> Prompts => _prompts ??= Tasks.Select(t => Builder.Build(t, Counts.Icl, Counts.Clean, Counts.Eval)).ToList();
 
+    /// <summary>METHOD.md §3 on <paramref name="prompts"/> (mean loss over the answer's first n tokens, first-token accuracy), optionally steered.</summary>
+    public ScoreSummary Score(IReadOnlyList<Prompt> prompts, Steer? steer = null) => ScoreSummary.Of(PromptScorer.Score(Model, prompts, steer, NFirst));
+
+    /// <summary>The task vector of <paramref name="t"/> at <paramref name="layer"/>: the mean resid_pre over every separator of its ICL prompts.</summary>
+    public float[] TaskVector(TaskPrompts t, int layer) => TaskVectorExtractor.Mean(Model, t.Icl, [layer], lastOnly: false)[0];
+
     public void CheckLayer(int layer, string option)
     {
         if (layer < 0 || layer > Model.Config.Layers) throw new ArgumentException($"{option} {layer} is outside 0..{Model.Config.Layers}");
