@@ -13,7 +13,7 @@ namespace NativeTV.Kernels.Ilgpu;
 /// </summary>
 public sealed partial class IlgpuBackend
 {
-    /// <summary>Threads (rows) per group; 32 keeps a group's shared tile plus its score rows under 48 KB at head_dim 256.</summary>
+    /// <summary>Threads (rows) per group: with a tile of at most 32 KB, the group's 32 score rows of Tile floats keep it under CUDA's 48 KB of shared memory.</summary>
     private int AttentionGroup => Math.Min(32, _acc.MaxNumThreadsPerGroup);
 
     /// <summary>One group per (batch, head, query tile): online softmax over the key tiles, the K tile then the V tile in shared memory.</summary>
@@ -40,7 +40,7 @@ public sealed partial class IlgpuBackend
     private static AttnArgs Args(AttentionShape s) => new()
     {
         Seq = s.SeqLen, QHeads = s.QHeads, Group = s.Group, HeadDim = s.HeadDim, Scale = s.Scale, Window = s.SlidingWindow,
-        Tile = Math.Clamp(8192 / s.HeadDim, 1, 32),
+        Tile = Math.Clamp(8192 / s.HeadDim, 1, 32), // 32 rows, or a 32 KB tile at head_dim > 256
     };
 
     /// <summary>Scalar attention arguments as one kernel parameter; Tile is the rows of the shared tile the groups walk.</summary>
