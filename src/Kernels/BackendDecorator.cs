@@ -43,10 +43,11 @@ public abstract class BackendDecorator(IBackend inner) : IBackend
         Run(nameof(MatMulWeightGrad), () => Inner.MatMulWeightGrad(dy, x, dW, accumulate));
     public virtual void Rope(Mat x, int heads, int headDim, int rotDim, DeviceBuffer<int> positions, DeviceBuffer<float> cos, DeviceBuffer<float> sin, bool backward = false) =>
         Run(nameof(Rope), () => Inner.Rope(x, heads, headDim, rotDim, positions, cos, sin, backward));
-    public virtual void Attention(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape shape, DeviceBuffer<float> probs, Mat y) =>
-        Run(nameof(Attention), () => Inner.Attention(q, k, v, mask, shape, probs, y));
-    public virtual void AttentionBackward(Mat q, Mat k, Mat v, AttentionShape shape, DeviceBuffer<float> probs, Mat dy, DeviceBuffer<float> scratch, Mat dq, Mat dk, Mat dv) =>
-        Run(nameof(AttentionBackward), () => Inner.AttentionBackward(q, k, v, shape, probs, dy, scratch, dq, dk, dv));
+    public virtual void Attention(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape shape, Mat y, DeviceBuffer<float> lse) =>
+        Run(nameof(Attention), () => Inner.Attention(q, k, v, mask, shape, y, lse));
+    public virtual void AttentionBackward(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape shape, Mat y, DeviceBuffer<float> lse, Mat dy,
+        DeviceBuffer<float> scratch, Mat dq, Mat dk, Mat dv) =>
+        Run(nameof(AttentionBackward), () => Inner.AttentionBackward(q, k, v, mask, shape, y, lse, dy, scratch, dq, dk, dv));
     public virtual void GatedActivation(Mat gate, Mat up, GateActivation act, Mat y) =>
         Run(nameof(GatedActivation), () => Inner.GatedActivation(gate, up, act, y));
     public virtual void GatedActivationBackward(Mat gate, Mat up, GateActivation act, Mat dy, Mat dGate, Mat dUp) =>

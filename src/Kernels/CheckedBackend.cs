@@ -73,28 +73,27 @@ public sealed partial class CheckedBackend(IBackend inner) : BackendDecorator(in
         base.Rope(x, heads, headDim, rotDim, positions, cos, sin, backward);
     }
 
-    public override void Attention(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape shape, DeviceBuffer<float> probs, Mat y)
+    public override void Attention(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape shape, Mat y, DeviceBuffer<float> lse)
     {
-        AttentionViews(nameof(Attention), shape, [("q", q), ("y", y)], [("k", k), ("v", v)], [("probs", probs)]);
-        Require(mask.Length >= (long)shape.Batch * shape.SeqLen, $"Attention: mask has {mask.Length} entries, expected {(long)shape.Batch * shape.SeqLen}");
-        base.Attention(q, k, v, mask, shape, probs, y);
+        AttentionViews(nameof(Attention), shape, mask, [("q", q), ("y", y)], [("k", k), ("v", v)], [("lse", lse)]);
+        base.Attention(q, k, v, mask, shape, y, lse);
     }
 
-    public override void AttentionBackward(Mat q, Mat k, Mat v, AttentionShape shape, DeviceBuffer<float> probs, Mat dy,
+    public override void AttentionBackward(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape shape, Mat y, DeviceBuffer<float> lse, Mat dy,
         DeviceBuffer<float> scratch, Mat dq, Mat dk, Mat dv)
     {
-        AttentionViews(nameof(AttentionBackward), shape, [("q", q), ("dy", dy), ("dq", dq)], [("k", k), ("v", v), ("dk", dk), ("dv", dv)],
-            [("probs", probs), ("scratch", scratch)]);
-        base.AttentionBackward(q, k, v, shape, probs, dy, scratch, dq, dk, dv);
+        AttentionViews(nameof(AttentionBackward), shape, mask, [("q", q), ("y", y), ("dy", dy), ("dq", dq)], [("k", k), ("v", v), ("dk", dk), ("dv", dv)],
+            [("lse", lse), ("scratch", scratch)]);
+        base.AttentionBackward(q, k, v, mask, shape, y, lse, dy, scratch, dq, dk, dv);
     }
 
     /// <summary>
     /// An attention call's views against its shape: query-side views need QHeads x HeadDim columns,
-    /// key/value-side ones KvHeads x HeadDim, every view Batch x SeqLen rows, every probability-sized
-    /// buffer ProbsLength entries.
+    /// key/value-side ones KvHeads x HeadDim, every view Batch x SeqLen rows, the mask Batch x SeqLen
+    /// entries, every per-score-row buffer (lse, scratch) ScoreRows entries.
     /// </summary>
-    private static void AttentionViews(string op, AttentionShape shape, (string Name, Mat M)[] querySide, (string Name, Mat M)[] kvSide,
-        (string Name, DeviceBuffer<float> B)[] probSized)
+    private static void AttentionViews(string op, AttentionShape shape, DeviceBuffer<int> mask, (string Name, Mat M)[] querySide, (string Name, Mat M)[] kvSide,
+        (string Name, DeviceBuffer<float> B)[] perScoreRow)
     {
         var (batch, seq, qh, kvh, hd, _, window) = shape;
         Require(batch >= 0 && seq >= 0 && qh > 0 && kvh > 0 && hd > 0 && qh % kvh == 0 && window >= 0, $"{op}: invalid shape {shape}");
@@ -108,8 +107,9 @@ public sealed partial class CheckedBackend(IBackend inner) : BackendDecorator(in
             Require(m.Cols >= qh * hd, $"{op}: {name} needs {qh * hd} columns, has {m.Cols}");
         foreach (var (name, m) in kvSide)
             Require(m.Cols >= kvh * hd, $"{op}: {name} needs {kvh * hd} columns, has {m.Cols}");
-        foreach (var (name, b) in probSized)
-            Require(b.Length >= shape.ProbsLength, $"{op}: {name} has {b.Length} entries, expected {shape.ProbsLength}");
+        Require(mask.Length >= rows, $"{op}: mask has {mask.Length} entries, expected {rows}");
+        foreach (var (name, b) in perScoreRow)
+            Require(b.Length >= shape.ScoreRows, $"{op}: {name} has {b.Length} entries, expected {shape.ScoreRows}");
     }
 
     public override void GatedActivation(Mat gate, Mat up, GateActivation act, Mat y)

@@ -11,7 +11,8 @@ public enum GateActivation { GeluTanh, Silu }
 /// </summary>
 public readonly record struct AttentionShape(int Batch, int SeqLen, int QHeads, int KvHeads, int HeadDim, float Scale, int SlidingWindow)
 {
-    public long ProbsLength => (long)Batch * QHeads * SeqLen * SeqLen;
+    /// <summary>Rows of the (never stored) score matrices, one per (batch, query head, query): the length of lse and of the backward's scratch.</summary>
+    public long ScoreRows => (long)Batch * QHeads * SeqLen;
     public int Group => QHeads / KvHeads;
 }
 
@@ -87,17 +88,20 @@ public interface IBackend : IDisposable
     void Rope(Mat x, int heads, int headDim, int rotDim, DeviceBuffer<int> positions, DeviceBuffer<float> cos, DeviceBuffer<float> sin, bool backward = false);
 
     /// <summary>
-    /// y = softmax(scale q k^T + masks) v per (batch, head). <paramref name="probs"/> [Batch, QHeads, T, T]
-    /// receives the attention probabilities (zero where masked; a query that sees no key gets y = 0).
+    /// y = softmax(scale q k^T + masks) v per (batch, head), in memory linear in SeqLen: the probabilities are
+    /// never stored (flash attention). <paramref name="lse"/> [Batch, QHeads, SeqLen] receives each query's
+    /// log-sum-exp over its visible keys, log sum_j exp(scale q.k_j), from which the backward recomputes the
+    /// probabilities as exp(score - lse). A query that sees no key gets y = 0 and lse = +inf.
     /// </summary>
-    void Attention(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape shape, DeviceBuffer<float> probs, Mat y);
+    void Attention(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape shape, Mat y, DeviceBuffer<float> lse);
 
     /// <summary>
-    /// Gradients of <see cref="Attention"/> given its saved probabilities: dq, dk, dv are overwritten
-    /// (dk, dv summed over the query heads sharing a key/value head). <paramref name="scratch"/> has
-    /// <see cref="AttentionShape.ProbsLength"/> floats for the score gradients.
+    /// Gradients of <see cref="Attention"/> from its inputs, its output <paramref name="y"/> and <paramref name="lse"/>,
+    /// the scores recomputed block by block: dq, dk, dv are overwritten (dk, dv summed over the query heads sharing a
+    /// key/value head). <paramref name="scratch"/> has <see cref="AttentionShape.ScoreRows"/> floats (it receives
+    /// rowsum(dy y) per query and head).
     /// </summary>
-    void AttentionBackward(Mat q, Mat k, Mat v, AttentionShape shape, DeviceBuffer<float> probs, Mat dy,
+    void AttentionBackward(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape shape, Mat y, DeviceBuffer<float> lse, Mat dy,
         DeviceBuffer<float> scratch, Mat dq, Mat dk, Mat dv);
 
     /// <summary>y = act(gate) * up, elementwise.</summary>

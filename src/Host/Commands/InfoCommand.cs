@@ -40,6 +40,7 @@ public static class InfoCommand
             Row("activations, 1 x 1024 tokens", Bytes(TransformerModel.ActivationBytes(c, 1, 1024)));
             Row("activations, 24 x 40 tokens", Bytes(TransformerModel.ActivationBytes(c, 24, 40)));
             Row("steering gradient, 24 x 40 tokens, from resid_pre[0]", Bytes(TransformerModel.SteerGradBytes(c, 24, 40, 0)) + " + weights");
+            Row("steering gradient, 1 x 4096 tokens, from resid_pre[0]", Bytes(TransformerModel.SteerGradBytes(c, 1, 4096, 0)) + " + weights (linear in tokens: flash attention)");
             Row("BLAS (cpu backend)", NativeTV.Kernels.Cpu.BlasInfo.Current?.ToString() ?? "OpenBLAS not found: apt-get install libopenblas0-pthread");
             AnsiConsole.Write(t);
             return 0;

@@ -55,11 +55,14 @@ public sealed unsafe partial class CpuBackend : IBackend
     private static int* P(DeviceBuffer<int> b) => ((CpuBuffer<int>)b).Ptr;
     private static float* P(DeviceBuffer<float> b) => ((CpuBuffer<float>)b).Ptr;
 
-    /// <summary>Runs body(i) for i in [0, n) in parallel chunks, serially when the work is too small to split.</summary>
-    private static void ParallelRows(int n, long workPerRow, Action<int> body)
+    /// <summary>
+    /// Runs body(i) for i in [0, n) in parallel chunks (at most <paramref name="threads"/> at once, by default the BLAS
+    /// thread count), serially when the work is too small to split.
+    /// </summary>
+    private static void ParallelRows(int n, long workPerRow, Action<int> body, int? threads = null)
     {
         if (n == 1 || (long)n * workPerRow < 32_768) { for (int i = 0; i < n; i++) body(i); return; }
-        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = OpenBlas.Threads }, body);
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = threads ?? OpenBlas.Threads }, body);
     }
 }
 

@@ -117,11 +117,11 @@ public sealed partial class TransformerModel
         // Attention: x_mid = x_in + o(attn(rope(q), rope(k), v)), with [q | k | v] = norm1(x_in) W_qkv^T.
         stage.Enter("attention backward", layer);
         Mat dAtt = ws.AttnOut, dQkv = ws.Qkv;
-        if (grads != null) be.MatMulWeightGrad(dx, s.AttnY ?? throw new InvalidOperationException("attention output was not saved"), grads(lw.O), accumulate: true);
+        if (grads != null) be.MatMulWeightGrad(dx, s.AttnY, grads(lw.O), accumulate: true);
         be.MatMulBackward(dx, lw.O, dAtt, accumulate: false);
         var (q, k, v) = SplitQkv(s.Qkv);
         var (dq, dk, dv) = SplitQkv(dQkv);
-        be.AttentionBackward(q, k, v, ws.Attention, s.Probs, dAtt, ws.Probs, dq, dk, dv);
+        be.AttentionBackward(q, k, v, ws.Mask, ws.Attention, s.AttnY, s.Lse, dAtt, ws.Lse, dq, dk, dv);
         be.Rope(dq, c.Heads, c.HeadDim, c.RotaryDim, ws.Positions, ws.Cos, ws.Sin, backward: true);
         be.Rope(dk, c.KvHeads, c.HeadDim, c.RotaryDim, ws.Positions, ws.Cos, ws.Sin, backward: true);
         ProjectionsBackward(s.XIn, lw.InputNorm, lw.Qkv, dQkv, ws, dx, grads);

@@ -50,7 +50,7 @@ public sealed partial class TransformerModel : IDisposable
 
     /// <summary>
     /// Embedding and blocks 0..lastLayer-1 on ws.Resid. Blocks with an entry in <paramref name="saved"/>
-    /// keep what their backward needs there (inputs, q/k/v, attention probabilities, MLP pre-activations).
+    /// keep what their backward needs there (inputs, q/k/v, attention output and log-sum-exp, MLP pre-activations).
     /// </summary>
     private void RunBlocks(Workspace ws, HookRunner hooks, int lastLayer, SavedActivations? saved)
     {
@@ -66,7 +66,6 @@ public sealed partial class TransformerModel : IDisposable
             var lw = Weights.Layers[L];
             var keep = saved?.Layer(L);
             Mat qkv = keep?.Qkv ?? ws.Qkv, gateUp = keep?.GateUp ?? ws.GateUp;
-            var probs = keep?.Probs ?? ws.Probs;
             if (keep != null) be.Copy(x, keep.XIn);
 
             stage.Enter("attention", L);
@@ -76,7 +75,7 @@ public sealed partial class TransformerModel : IDisposable
             be.Rope(q, c.Heads, c.HeadDim, c.RotaryDim, ws.Positions, ws.Cos, ws.Sin);
             be.Rope(k, c.KvHeads, c.HeadDim, c.RotaryDim, ws.Positions, ws.Cos, ws.Sin);
             var attnY = keep?.AttnY ?? ws.AttnOut;
-            be.Attention(q, k, v, ws.Mask, ws.Attention, probs, attnY);
+            be.Attention(q, k, v, ws.Mask, ws.Attention, attnY, keep?.Lse ?? ws.Lse);
             be.MatMul(attnY, lw.O, ws.Sublayer);
             hooks.At(new(HookPoint.AttnOut, L), ws.Sublayer);
             be.Add(x, ws.Sublayer);

@@ -22,7 +22,8 @@ internal sealed class Workspace : IDisposable
     public Mat Sublayer { get; }
     public Mat GateUp { get; }
     public Mat Act { get; }
-    public DeviceBuffer<float> Probs { get; }
+    /// <summary>Attention's log-sum-exp per query in blocks whose forward is not kept; the attention backward's scratch.</summary>
+    public DeviceBuffer<float> Lse { get; }
     private readonly List<IDisposable> _owned = [];
 
     public Workspace(IBackend be, ModelConfig c, TokenBatch tok)
@@ -44,15 +45,14 @@ internal sealed class Workspace : IDisposable
         Sublayer = M(c.HiddenSize);
         GateUp = M(2 * c.IntermediateSize);
         Act = M(c.IntermediateSize);
-        Probs = Own(be.Alloc(Attention.ProbsLength));
+        Lse = Own(be.Alloc(Attention.ScoreRows));
     }
 
     /// <summary>Bytes of activations one forward pass needs (for `info` and memory planning).</summary>
     public static long Bytes(ModelConfig c, int batch, int seqLen)
     {
         long rows = (long)batch * seqLen;
-        long floats = rows * (3L * c.HiddenSize + c.QkvWidth + c.Heads * c.HeadDim + 3L * c.IntermediateSize)
-            + (long)batch * c.Heads * seqLen * seqLen;
+        long floats = rows * (3L * c.HiddenSize + c.QkvWidth + c.Heads * c.HeadDim + 3L * c.IntermediateSize + c.Heads);
         return floats * 4 + rows * 12;
     }
 

@@ -109,11 +109,27 @@ public static class ScalarReference
         public int P(int b, int h, int t, int j) => ((b * Hq + h) * T + t) * T + j;
     }
 
-    /// <summary>Causal, padded, optionally windowed grouped-query attention; q [B*T, Hq*hd], k/v [B*T, Hkv*hd].</summary>
-    public static (double[] y, double[] probs) Attention(double[] q, double[] k, double[] v, AttentionArgs a)
+    /// <summary>
+    /// Causal, padded, optionally windowed grouped-query attention; q [B*T, Hq*hd], k/v [B*T, Hkv*hd]. Also returns
+    /// lse [B, Hq, T], each query's log-sum-exp over its visible scores (+inf for a query that sees no key).
+    /// </summary>
+    public static (double[] y, double[] lse) Attention(double[] q, double[] k, double[] v, AttentionArgs a)
     {
+        var (probs, lse) = Probabilities(q, k, a);
         var y = new double[q.Length];
+        for (int b = 0; b < a.Batch; b++)
+            for (int h = 0; h < a.Hq; h++)
+                for (int t = 0; t < a.T; t++)
+                    for (int j = 0; j <= t; j++)
+                        for (int i = 0; i < a.Hd; i++) y[a.Q(b, t, h, i)] += probs[a.P(b, h, t, j)] * v[a.KV(b, j, h, i)];
+        return (y, lse);
+    }
+
+    /// <summary>The attention probabilities [B, Hq, T, T] (0 where masked; all 0 for a query that sees no key) and lse.</summary>
+    private static (double[] probs, double[] lse) Probabilities(double[] q, double[] k, AttentionArgs a)
+    {
         var probs = new double[a.Batch * a.Hq * a.T * a.T];
+        var lse = new double[a.Batch * a.Hq * a.T];
         for (int b = 0; b < a.Batch; b++)
             for (int h = 0; h < a.Hq; h++)
                 for (int t = 0; t < a.T; t++)
@@ -127,23 +143,21 @@ public static class ScalarReference
                         s[j] *= a.Scale;
                         max = Math.Max(max, s[j]);
                     }
+                    int row = (b * a.Hq + h) * a.T + t;
+                    lse[row] = double.PositiveInfinity;
                     if (double.IsNegativeInfinity(max)) continue;
                     double sum = 0;
-                    for (int j = 0; j <= t; j++) if (a.Visible(b, t, j)) { s[j] = Math.Exp(s[j] - max); sum += s[j]; }
+                    for (int j = 0; j <= t; j++) if (a.Visible(b, t, j)) sum += Math.Exp(s[j] - max);
+                    lse[row] = max + Math.Log(sum);
                     for (int j = 0; j <= t; j++)
-                    {
-                        if (!a.Visible(b, t, j)) continue;
-                        double p = s[j] / sum;
-                        probs[a.P(b, h, t, j)] = p;
-                        for (int i = 0; i < a.Hd; i++) y[a.Q(b, t, h, i)] += p * v[a.KV(b, j, h, i)];
-                    }
+                        if (a.Visible(b, t, j)) probs[a.P(b, h, t, j)] = Math.Exp(s[j] - lse[row]);
                 }
-        return (y, probs);
+        return (probs, lse);
     }
 
     public static (double[] dq, double[] dk, double[] dv) AttentionBackward(double[] q, double[] k, double[] v, AttentionArgs a, double[] dy)
     {
-        var (_, probs) = Attention(q, k, v, a);
+        var (probs, _) = Probabilities(q, k, a);
         double[] dq = new double[q.Length], dk = new double[k.Length], dv = new double[v.Length];
         for (int b = 0; b < a.Batch; b++)
             for (int h = 0; h < a.Hq; h++)

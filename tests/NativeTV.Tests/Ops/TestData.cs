@@ -14,6 +14,18 @@ public static class TestData
         return r;
     }
 
+    /// <summary>
+    /// An attention mask [batch, T]: sequence 1 left-padded (its first 3 keys), sequence 2 right-padded (its last 2),
+    /// the others unpadded: queries 0-2 of sequence 1 see no key.
+    /// </summary>
+    public static int[] AttentionMask(int batch, int T)
+    {
+        var mask = new int[batch * T];
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < T; t++) mask[b * T + t] = (b == 1 && t < 3) || (b == 2 && t >= T - 2) ? 0 : 1;
+        return mask;
+    }
+
     /// <summary>Largest |a - b| divided by the largest |b| (and at least 1e-30).</summary>
     public static double RelMaxError(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
     {
