@@ -7,10 +7,10 @@ public static class SweepSummary
 
     public static string[] Header => ["task", "best layer", .. Methods.All.Select(m => m.Replace('_', ' '))];
 
-    /// <summary>One row per task, cells as shown: the best layer, then each method's loss there ("-" where the method did not run).</summary>
+    /// <summary>One row per task, cells as shown: the best layer, then each method's loss there ("-" where the method did not run, "n/a" where it has no loss).</summary>
     public static List<string[]> Rows(IReadOnlyList<SweepCell> cells) => cells.GroupBy(c => c.Task).Select(g =>
     {
         var best = g.MinBy(c => c.Methods.TryGetValue(Methods.Tv, out var tv) ? tv.Loss : double.PositiveInfinity)!;
-        return (string[])[g.Key, $"{best.Layer}", .. Methods.All.Select(m => best.Methods.TryGetValue(m, out var s) ? $"{s.Loss:F2}" + (s.L0 is { } l0 ? $" ({l0})" : "") : "-")];
+        return (string[])[g.Key, $"{best.Layer}", .. Methods.All.Select(m => best.Methods.TryGetValue(m, out var s) ? (double.IsNaN(s.Loss) ? "n/a" : $"{s.Loss:F2}") + (s.L0 is { } l0 ? $" ({l0})" : "") : "-")];
     }).ToList();
 }
