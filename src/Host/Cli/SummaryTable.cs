@@ -21,9 +21,10 @@ public static class SummaryTable
     public static Table Create(IReadOnlyList<SweepCell> cells)
     {
         var t = new Table().Border(TableBorder.Simple).Caption(Markup.Escape(SweepSummary.Caption));
-        t.AddColumn(new TableColumn("task").NoWrap());
-        t.AddColumn(new TableColumn("best\nlayer").RightAligned());
-        foreach (var m in Methods.All) t.AddColumn(new TableColumn(Markup.Escape(Short.GetValueOrDefault(m, m))).RightAligned());
+        // One space of padding each, beside the border's one: Spectre's default two would take 11 of the 100 columns.
+        t.AddColumn(new TableColumn("task").NoWrap().Padding(1, 0, 0, 0));
+        t.AddColumn(new TableColumn("best\nlayer").RightAligned().Padding(1, 0, 0, 0));
+        foreach (var m in Methods.All) t.AddColumn(new TableColumn(Markup.Escape(Short.GetValueOrDefault(m, m))).RightAligned().Padding(1, 0, 0, 0));
         foreach (var row in SweepSummary.Rows(cells)) t.AddText(row);
         return t;
     }

@@ -33,7 +33,7 @@ public static class ReportPage
         dl.kv { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 2px 16px; margin: 4px 0 10px; font-size: 12.5px; }
         dl.kv div { display: flex; justify-content: space-between; gap: 12px; border-bottom: 1px solid #eee; }
         dl.kv dt { color: #666; } dl.kv dd { margin: 0; text-align: right; overflow-wrap: anywhere; min-width: 5em; }
-        .items { display: flex; flex-wrap: wrap; gap: 12px; } .item { flex: 1 1 560px; max-width: 760px; }
+        .items { display: flex; flex-wrap: wrap; gap: 12px; } .item { flex: 1 1 560px; max-width: 760px; min-width: 0; } .csv { min-width: 0; max-width: 100%; }
         .item.wide { flex-basis: 100%; max-width: none; display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; } .item.wide figure { flex: 0 1 760px; }
         figure { margin: 0; } figure img { width: 100%; border: 1px solid #eee; cursor: zoom-in; } figcaption { font-size: 12px; }
         figure.zoom { position: fixed; inset: 2vh 2vw; z-index: 9; background: #fff; box-shadow: 0 0 0 100vmax rgba(0,0,0,.5); overflow: auto; }

@@ -5,7 +5,7 @@ namespace NativeTV.TaskVectors.Runs;
 
 /// <summary>
 /// The figures of a run, each written as PNG and SVG (atomically) and labelled with what made it. Colours are the
-/// colour-blind-safe palette (Wong's 8; a 9th series is dashed), legends sit outside the data, and diverging maps
+/// colour-blind-safe palette (Wong's 8; a 9th series has square markers), legends sit outside the data, and diverging maps
 /// are centred at 0.
 /// </summary>
 public static class Figures
@@ -27,7 +27,8 @@ public static class Figures
             s.LegendText = name;
             s.LineWidth = 2;
             s.MarkerSize = 6;
-            if (i >= Palette.Colors.Length) s.LinePattern = LinePattern.Dashed;
+            // Past the palette's 8 colours a series differs by its markers (a dashed line would not survive into the SVG).
+            if (i >= Palette.Colors.Length) s.MarkerShape = MarkerShape.FilledSquare;
             if (lo is null || hi is null || x.Length < 2) continue;
             var band = plt.Add.FillY(x, lo, hi);
             band.FillColor = s.Color.WithAlpha(0.15);
@@ -55,7 +56,8 @@ public static class Figures
         double width = 0.8 / series.Count;
         for (int s = 0; s < series.Count; s++)
         {
-            var bars = series[s].Values.Select((v, i) => new Bar { Position = i + (s - (series.Count - 1) / 2.0) * width, Value = v, Size = width, FillColor = Palette.GetColor(s) }).ToArray();
+            // From the palette's second colour: its first, black, hides a bar's outline and reads as missing.
+            var bars = series[s].Values.Select((v, i) => new Bar { Position = i + (s - (series.Count - 1) / 2.0) * width, Value = v, Size = width, FillColor = Palette.GetColor(s + 1) }).ToArray();
             plt.Add.Bars(bars.Where(b => double.IsFinite(b.Value)).ToArray());
             // A missing value is said, not drawn as a bar of height 0.
             foreach (var missing in bars.Where(b => !double.IsFinite(b.Value)))
@@ -64,7 +66,7 @@ public static class Figures
                 t.LabelFontSize = 9;
                 t.LabelAlignment = Alignment.LowerCenter;
             }
-            plt.Legend.ManualItems.Add(new LegendItem { LabelText = series[s].Name, FillColor = Palette.GetColor(s) });
+            plt.Legend.ManualItems.Add(new LegendItem { LabelText = series[s].Name, FillColor = Palette.GetColor(s + 1) });
         }
         plt.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Length).Select(i => (double)i).ToArray(), categories);
         plt.Axes.Bottom.TickLabelStyle.Rotation = categories.Length > 8 ? 45 : 0;
@@ -92,18 +94,18 @@ public static class Figures
         double lo = finite.Min(), span = finite.Max() - lo;
         Func<double, bool> dark = range is { } d ? v => Math.Abs(v) > 0.6 * Math.Max(Math.Abs(d.Min), Math.Abs(d.Max)) : v => span > 0 && (v - lo) / span < 0.4;
         if (rows.Length * cols.Length <= 400) CellValues(plt, values, dark);
-        var cb = plt.Add.ColorBar(hm);
-        cb.Label = colorbarLabel;
+        // The colour bar's own label overlaps its tick labels; the title says what the colours are instead.
+        plt.Add.ColorBar(hm);
         plt.Axes.Left.SetTicks(Enumerable.Range(0, rows.Length).Select(i => (double)(rows.Length - 1 - i)).ToArray(), rows);
         plt.Axes.Bottom.SetTicks(Enumerable.Range(0, cols.Length).Select(i => (double)i).ToArray(), cols);
         plt.Axes.Bottom.TickLabelStyle.Rotation = 45;
         plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
         RoomFor(plt.Axes.Bottom, cols);
-        Label(plt, title, caption, "", "");
+        Label(plt, $"{title} (colour: {colorbarLabel})", caption, "", "");
         Save(plt, pathNoExt);
     }
 
-    /// <summary>Each cell's value (2 significant digits) at its centre, white where <paramref name="dark"/> says its colour is dark.</summary>
+    /// <summary>Each cell's value (2 significant digits, whole numbers from 100 on) at its centre, white where <paramref name="dark"/> says its colour is dark.</summary>
     private static void CellValues(Plot plt, double[,] values, Func<double, bool> dark)
     {
         int rows = values.GetLength(0), cols = values.GetLength(1);
@@ -111,7 +113,7 @@ public static class Figures
             for (int c = 0; c < cols; c++)
             {
                 double v = values[r, c];
-                var t = plt.Add.Text(double.IsNaN(v) ? "n/a" : v.ToString("G2", System.Globalization.CultureInfo.InvariantCulture), c, rows - 1 - r);
+                var t = plt.Add.Text(double.IsNaN(v) ? "n/a" : v.ToString(Math.Abs(v) >= 100 ? "F0" : "G2", System.Globalization.CultureInfo.InvariantCulture), c, rows - 1 - r);
                 t.LabelFontSize = 9;
                 t.LabelAlignment = Alignment.MiddleCenter;
                 t.LabelFontColor = dark(v) ? Colors.White : Colors.Black;
@@ -123,15 +125,29 @@ public static class Figures
 
     private static void Label(Plot plt, string title, string caption, string xLabel, string yLabel)
     {
-        plt.Title($"{title}\n{caption}", size: 13);
+        plt.Title($"{title}\n{Wrap(caption, 110)}", size: 13);
         if (xLabel != "") plt.XLabel(xLabel);
         if (yLabel != "") plt.YLabel(yLabel);
+    }
+
+    /// <summary>A long caption in lines of at most <paramref name="width"/> characters, broken after its commas and semicolons, since a title wider than the figure is clipped at both ends.</summary>
+    private static string Wrap(string caption, int width)
+    {
+        var lines = new List<string> { "" };
+        foreach (var piece in System.Text.RegularExpressions.Regex.Split(caption, "(?<=[,;] )"))
+        {
+            if (lines[^1].Length > 0 && lines[^1].Length + piece.Length > width) lines.Add("");
+            lines[^1] += piece;
+        }
+        return string.Join("\n", lines.Select(l => l.TrimEnd()));
     }
 
     private static void Save(Plot plt, string pathNoExt)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(pathNoExt))!);
         AtomicFile.Write(pathNoExt + ".png", tmp => plt.SavePng(tmp, Width, Height));
-        AtomicFile.Write(pathNoExt + ".svg", tmp => plt.SaveSvg(tmp, Width, Height));
+        // A heatmap's SVG holds its cells as a bitmap of one pixel each, which browsers blur when they scale it up.
+        string svg = SvgCompaction.Compact(plt.GetSvgHtml(Width, Height)).Replace("<image ", "<image style=\"image-rendering:pixelated\" ");
+        AtomicFile.Write(pathNoExt + ".svg", tmp => File.WriteAllText(tmp, svg));
     }
 }

@@ -53,6 +53,8 @@ public static class ReportRunFolder
         matrix.Write(det, $"L{Layer}", "detector-feature steering", "test run");
         Claims.Write(run, [new Claim("the task vector lowers the zero-shot loss", "loss(tv) - loss(zero_shot)", -0.5, [-0.6, -0.4], "holds if below 0", "holds"),
             new Claim("cleaning keeps a few features", "loss(cleaned) - loss(tv)", 0.2, [0.1, 0.3], "holds if below 0.05", "not")]);
+        // Wider than any window: its table must scroll in its box, not the page.
+        File.WriteAllLines(Path.Combine(det, "wide.csv"), [string.Join(",", Enumerable.Range(0, 60).Select(i => $"feature_{i}")), string.Join(",", Enumerable.Range(0, 60))]);
         File.WriteAllLines(Path.Combine(det, "auc.csv"), ["feature,auc", "7,0.91", "12,0.55", "3,0.7"]);
         Figures.Lines(Path.Combine(det, "roc"), "roc", "test run", "fpr", "tpr", [("f7", [0.0, 1.0], [0.0, 1.0], null, null)]);
         Directory.CreateDirectory(Path.Combine(run, "maxact"));
