@@ -12,7 +12,7 @@ namespace NativeTV.Host.Reports;
 /// </summary>
 public static class CleanedCards
 {
-    /// <summary>Each vector's task, card and whether its cleaning failed, in file-name order.</summary>
+    /// <summary>Each vector's task, card and whether its cleaning failed, in file-name order; <paramref name="id"/> (task-vector, detector-vector) prefixes each card's anchor and, in words, names its kind.</summary>
     public static IReadOnlyList<(string Task, string Html, bool Failed)> Of(string runDir, string folder, string id, Dictionary<int, (string Path, MaxActResult File)> maxact)
     {
         string dir = Path.Combine(runDir, folder);
@@ -34,7 +34,7 @@ public static class CleanedCards
 
         string? failed = Failure(v);
         var b = new StringBuilder($"<div class=\"card{(failed == null ? "" : " failed")}\" id=\"{id}-{Html.Esc(name)}\"><h4>{Html.Esc(task)}");
-        b.Append($"{(layer is { } at ? $", layer {at}" : "")}: {v.L0} features (SAE reconstruction: {v.ReconstructionL0})");
+        b.Append($"{(layer is { } at ? $", layer {at}" : "")}, {id.Replace('-', ' ')}: {v.L0} features (SAE reconstruction: {v.ReconstructionL0})");
         if (failed != null) b.Append($" <span class=\"flag\">{failed}</span>");
         b.Append("</h4>");
         b.Append(Html.Source($"{folder}/{Path.GetFileName(path)}", CleanedVectorFiles.Caption(v.Provenance)));

@@ -40,7 +40,8 @@ public static class ReportPage
         figure.zoom img { cursor: zoom-out; }
         .card { border: 1px solid #ddd; border-radius: 4px; padding: 4px 12px; margin: 10px 0; } .card.failed { border-color: #d9a0a0; background: #fdf6f6; }
         .flag { color: #a61b1b; font-weight: 600; } .findings { margin: 6px 0 12px; padding-left: 20px; }
-        details.task { border-bottom: 1px solid #e6e6e6; padding: 4px 0; } details.task > summary { cursor: pointer; font-size: 15px; }
+        details.task { border-bottom: 1px solid #e6e6e6; padding: 4px 0; } details.task > summary { cursor: pointer; font-size: 15px; } details.task > figure { max-width: 760px; }
+        .cardbody dl.kv { grid-template-columns: 1fr; }
         .cardbody { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; } .cardbody > div { flex: 1 1 420px; } .cardbody figure { flex: 0 1 500px; }
         .feat { margin: 6px 0 12px; } .exrow { font-size: 12.5px; margin: 2px 0; }
         .act { display: inline-block; min-width: 48px; color: #666; font-variant-numeric: tabular-nums; }

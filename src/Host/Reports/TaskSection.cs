@@ -13,7 +13,7 @@ public static class TaskSection
 {
     public static ReportSection Of(string runDir, IReadOnlyList<string> tasks, Dictionary<int, (string Path, MaxActResult File)> maxact, ISet<string> shown)
     {
-        var cards = CleanedCards.Of(runDir, "cleaned", "cleaned", maxact).Concat(CleanedCards.Of(runDir, "detectors/cleaned", "detector", maxact)).ToLookup(c => c.Task);
+        var cards = CleanedCards.Of(runDir, "cleaned", "task-vector", maxact).Concat(CleanedCards.Of(runDir, "detectors/cleaned", "detector-vector", maxact)).ToLookup(c => c.Task);
         var b = new StringBuilder(Html.Source("figures/loss_by_layer.TASK, cleaned/*.json, detectors/cleaned/*.json",
             "cleaned task vectors (METHOD.md §6) and detector vectors (§7, scored on one-shot prompts steered at the example's output); chart weights are normalised by each vector's largest"));
         foreach (var task in tasks.Concat(cards.Select(g => g.Key)).Distinct())
