@@ -10,7 +10,7 @@ public static class ConsoleProgress
 {
     public static T Run<T>(string description, double max, Func<ProgressTask, T> work)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive) return new PlainProgress(Console.Out, description, max).Run(work);
+        if (!Screen.IsOutput) return new PlainProgress(Console.Out, description, max).Run(work);
         T result = default!;
         AnsiConsole.Progress().Start(ctx =>
         {

@@ -31,9 +31,8 @@ public static class SummaryTable
 
     public static void Write(IReadOnlyList<SweepCell> cells)
     {
-        var console = AnsiConsole.Profile.Capabilities.Interactive ? AnsiConsole.Console
-            : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-        if (!AnsiConsole.Profile.Capabilities.Interactive) console.Profile.Width = Width;
+        var console = Screen.IsOutput ? AnsiConsole.Console : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (!Screen.IsOutput) console.Profile.Width = Width;
         console.Write(Create(cells));
     }
 }

@@ -15,19 +15,11 @@ public class ReportInChromiumTests
     [Test]
     public void ThePageRunsItsScriptWithoutErrorsAndSortsByAClickedHeader()
     {
-        if (!File.Exists(Chromium)) Assert.Ignore($"{Chromium} is not installed (apt-get install chromium)");
-        string run = ReportRunFolder.Full();
-        string html = File.ReadAllText(HtmlReport.Write(run));
         // A click on the detectors table's "auc" header, after the page's own script, records the order it leaves.
-        string probe = """
-            <script>const t = document.querySelector("#dir-detectors table"); t.querySelectorAll("th")[1].click();
-            document.body.dataset.sorted = Array.from(t.tBodies[0].rows, r => r.cells[1].textContent).join(" ");</script></body>
-            """;
-        string page = Path.Combine(run, "probe.html");
-        File.WriteAllText(page, html.Replace("</body>", probe));
-
-        var (exit, dom, err) = DumpDom(page);
-        Assert.That(exit, Is.EqualTo(0), err);
+        var (dom, err) = Probe("""
+            const t = document.querySelector("#dir-detectors table"); t.querySelectorAll("th")[1].click();
+            document.body.dataset.sorted = Array.from(t.tBodies[0].rows, r => r.cells[1].textContent).join(" ");
+            """);
         Assert.That(dom, Does.Contain("data-ready=\"1\""), "the page's script ran to its end");
         var console = err.Split('\n').Where(l => l.Contains(":CONSOLE") || l.Contains("Uncaught")).ToList();
         Assert.That(console, Is.Empty, "console messages");
@@ -37,18 +29,23 @@ public class ReportInChromiumTests
     [Test]
     public void NothingOverflowsSidewaysAt1280Pixels()
     {
+        var (dom, _) = Probe("""
+            document.querySelectorAll("details").forEach(d => d.open = true);
+            document.body.dataset.width = document.documentElement.scrollWidth;
+            """);
+        Assert.That(int.Parse(Regex.Match(dom, "data-width=\"(\\d+)\"").Groups[1].Value), Is.LessThanOrEqualTo(1280));
+    }
+
+    /// <summary>The full test run's report with <paramref name="script"/> run after the page's own, in Chromium at 1280 px: the DOM it leaves and the console log.</summary>
+    private static (string Dom, string Err) Probe(string script)
+    {
         if (!File.Exists(Chromium)) Assert.Ignore($"{Chromium} is not installed (apt-get install chromium)");
         string run = ReportRunFolder.Full();
-        string html = File.ReadAllText(HtmlReport.Write(run));
-        string probe = """
-            <script>document.querySelectorAll("details").forEach(d => d.open = true);
-            document.body.dataset.width = document.documentElement.scrollWidth;</script></body>
-            """;
         string page = Path.Combine(run, "probe.html");
-        File.WriteAllText(page, html.Replace("</body>", probe));
+        File.WriteAllText(page, File.ReadAllText(HtmlReport.Write(run)).Replace("</body>", $"<script>{script}</script></body>"));
         var (exit, dom, err) = DumpDom(page);
         Assert.That(exit, Is.EqualTo(0), err);
-        Assert.That(int.Parse(Regex.Match(dom, "data-width=\"(\\d+)\"").Groups[1].Value), Is.LessThanOrEqualTo(1280));
+        return (dom, err);
     }
 
     /// <summary>The page's DOM after its scripts ran, from headless Chromium, with its console log (stderr).</summary>
