@@ -2,11 +2,15 @@ using Spectre.Console;
 
 namespace NativeTV.Host.Cli;
 
-/// <summary>One progress bar around a piece of long work (Spectre.Console), completed when the work returns.</summary>
+/// <summary>
+/// One progress bar around a piece of long work (Spectre.Console), completed when the work returns; without a
+/// terminal, lines with elapsed time and time left instead (<see cref="PlainProgress"/>).
+/// </summary>
 public static class ConsoleProgress
 {
     public static T Run<T>(string description, double max, Func<ProgressTask, T> work)
     {
+        if (!Screen.IsOutput) return new PlainProgress(Console.Out, description, max).Run(work);
         T result = default!;
         AnsiConsole.Progress().Start(ctx =>
         {

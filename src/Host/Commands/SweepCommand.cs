@@ -54,9 +54,7 @@ public static class SweepCommand
                 return 0;
             }
             sweep.Finish();
-            var table = TextTable.Create(SweepSummary.Header);
-            foreach (var row in SweepSummary.Rows(sweep.Log.Cells)) table.AddText(row);
-            AnsiConsole.Write(table.Caption(SweepSummary.Caption));
+            SummaryTable.Write(sweep.Log.Cells);
             if (Claims.Read(run) is { Count: > 0 } claims)
             {
                 var ct = TextTable.Create("claim", "verdict", "value [95% interval]");

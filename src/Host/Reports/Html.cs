@@ -9,8 +9,12 @@ public static class Html
 {
     public static string Esc(string text) => WebUtility.HtmlEncode(text);
 
-    /// <summary>Numbers as the report shows them (4 significant digits, invariant culture).</summary>
-    public static string Num(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+    /// <summary>Numbers as the report shows them: 3 significant digits (whole numbers from 1000 on), invariant culture; "n/a" for NaN.</summary>
+    public static string Num(double v) => double.IsNaN(v) ? "n/a"
+        : v.ToString(Math.Abs(v) >= 1000 ? "F0" : "G3", CultureInfo.InvariantCulture);
+
+    /// <summary>Losses with 2 decimals, as the console shows them, so a reader can compare the two; "n/a" for NaN.</summary>
+    public static string Loss(double v) => double.IsNaN(v) ? "n/a" : v.ToString("F2", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// A table the page's script sorts by the clicked column. Cells are escaped text unless <paramref name="markup"/>
@@ -18,7 +22,7 @@ public static class Html
     /// </summary>
     public static string Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, Func<int, string, string?>? markup = null)
     {
-        var b = new StringBuilder("<table class=\"sortable\"><thead><tr>");
+        var b = new StringBuilder("<div class=\"tablebox\"><table class=\"sortable\"><thead><tr>");
         foreach (var h in header) b.Append("<th>").Append(Esc(h)).Append("</th>");
         b.Append("</tr></thead><tbody>");
         foreach (var row in rows)
@@ -28,7 +32,7 @@ public static class Html
                 b.Append(IsNumber(row[i]) ? "<td class=\"num\">" : "<td>").Append(markup?.Invoke(i, row[i]) ?? Esc(row[i])).Append("</td>");
             b.Append("</tr>");
         }
-        return b.Append("</tbody></table>").ToString();
+        return b.Append("</tbody></table></div>").ToString();
     }
 
     /// <summary>A CSV file as a sortable table in a scrolling box, captioned with its file name.</summary>
@@ -39,10 +43,20 @@ public static class Html
     public static string KeyValues(IEnumerable<(string Key, string Value)> pairs) =>
         "<dl class=\"kv\">" + string.Concat(pairs.Select(p => $"<div><dt>{Esc(p.Key)}</dt><dd>{Esc(p.Value)}</dd></div>")) + "</dl>";
 
-    /// <summary>A PNG embedded as a data URI (the page needs no other file), captioned.</summary>
-    public static string Figure(string pngPath, string caption) =>
-        $"<figure><img alt=\"{Esc(caption)}\" title=\"click to enlarge\" src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(pngPath))}\">" +
-        $"<figcaption>{Esc(caption)}</figcaption></figure>";
+    /// <summary>
+    /// A figure embedded as a data URI (the page needs no other file): its SVG where that is smaller than its PNG (line
+    /// plots are, by 2-3 times, which keeps the page small), described by <paramref name="alt"/>, captioned with its
+    /// file, and linked to the CSV of its numbers (<paramref name="csvHref"/>, relative to the run folder) where there is one.
+    /// </summary>
+    public static string Figure(string pngPath, string file, string alt, string? csvHref = null)
+    {
+        string svg = Path.ChangeExtension(pngPath, ".svg");
+        bool useSvg = File.Exists(svg) && new FileInfo(svg).Length < new FileInfo(pngPath).Length;
+        string uri = useSvg ? "data:image/svg+xml;base64," + Convert.ToBase64String(File.ReadAllBytes(svg))
+            : "data:image/png;base64," + Convert.ToBase64String(File.ReadAllBytes(pngPath));
+        string numbers = csvHref == null ? "" : $" &middot; numbers: <a href=\"{Esc(csvHref)}\">{Esc(csvHref)}</a>";
+        return $"<figure><img alt=\"{Esc(alt)}\" title=\"click to enlarge\" src=\"{uri}\"><figcaption>{Esc(file)}{numbers}</figcaption></figure>";
+    }
 
     /// <summary>Where a section's numbers came from: the file(s) and what made them.</summary>
     public static string Source(string files, string? note = null) =>

@@ -7,15 +7,15 @@ using NativeTV.TaskVectors.Runs;
 namespace NativeTV.Host.Reports;
 
 /// <summary>
-/// RUN/report.html: every result of a run folder in one self-contained page (inline style and script, figures
-/// as data URIs): settings, the best-layer summary, figures, cleaned vectors, max-activating examples, every
-/// other folder of figures and CSVs, and all results. Parts a run lacks are left out; settings.json and
-/// results.csv are required.
+/// RUN/report.html: a run folder in one self-contained page (inline style and script, figures as data URIs), in
+/// the order a reader needs it: the claims and what they say, the headline figures, the best-layer summary, per-task
+/// detail (collapsed), max-activating examples, every other folder of figures and CSVs, then settings and all results.
+/// Parts a run lacks are left out; settings.json, results.jsonl and results.csv are required.
 /// </summary>
 public static class HtmlReport
 {
-    /// <summary>Folders with a section of their own; every other folder is shown by <see cref="FolderSection"/>.</summary>
-    private static readonly string[] Special = ["figures", "cleaned", "maxact"];
+    /// <summary>Folders shown by a section of their own; every other folder is shown by <see cref="FolderSection"/>.</summary>
+    private static readonly string[] Special = ["cleaned", "maxact"];
 
     public static string Write(string runDir)
     {
@@ -33,18 +33,18 @@ public static class HtmlReport
         var settings = JsonFile.Read<Dictionary<string, JsonElement>>(settingsPath, "a settings map written by sweep");
         var results = CsvTable.Read(resultsPath);
         var maxact = MaxActResult.ReadAll(runDir);
+        var cells = ResultsLog.Read(logPath);
+        var shown = new HashSet<string>();
         ReportSection?[] sections =
         [
             ClaimsSection(runDir),
+            HeadlineSection.Of(runDir, shown),
+            new("summary", "Summary", Html.Source("results.jsonl", SweepSummary.Caption) + Html.Table(SweepSummary.Header, SweepSummary.Rows(cells))),
+            TaskSection.Of(runDir, cells.Select(c => c.Task).Distinct().ToList(), maxact, shown),
+            MaxActSection.Of(maxact),
+            .. Directory.GetDirectories(runDir).Select(Path.GetFileName).Where(d => !Special.Contains(d)).Order(StringComparer.Ordinal).Select(d => FolderSection.Of(runDir, d!, shown)),
             new("settings", "Settings", Html.Source("settings.json", "the model, tasks and settings of the sweep that made this run (later commands name theirs in their figures)") +
                 Html.KeyValues(settings.Select(kv => (kv.Key, kv.Value.ValueKind == JsonValueKind.String ? kv.Value.GetString()! : kv.Value.GetRawText())))),
-            new("summary", "Summary", Html.Source("results.jsonl", SweepSummary.Caption) + Html.Table(SweepSummary.Header, SweepSummary.Rows(ResultsLog.Read(logPath)))),
-            FolderSection.Of(runDir, "figures"),
-            CleanedSection.Of(runDir, maxact),
-            CleanedSection.Of(runDir, "detectors/cleaned", "detector-vectors", "Cleaned detector vectors",
-                "per task the cleaned task detector vector (METHOD.md §7), scored on one-shot prompts steered at the example's output", maxact),
-            MaxActSection.Of(maxact),
-            .. Directory.GetDirectories(runDir).Select(Path.GetFileName).Where(d => !Special.Contains(d)).Order(StringComparer.Ordinal).Select(d => FolderSection.Of(runDir, d!)),
             new("results", "All results", Html.Source("results.csv", "one row per task, layer and method: loss = nll of the answer's first n_first tokens on the evaluation prompts, accuracy = first-token accuracy, l0 = active SAE features") +
                 Html.Csv(results, "results.csv")),
         ];
@@ -53,9 +53,9 @@ public static class HtmlReport
             sections.OfType<ReportSection>().ToList());
     }
 
-    /// <summary>The post's claims on this run, first: each with its measure, 95% interval, deciding rule and verdict.</summary>
+    /// <summary>The post's claims on this run, first: what they say, then each with its measure, 95% interval, deciding rule and verdict.</summary>
     private static ReportSection? ClaimsSection(string runDir) => Claims.Read(runDir) is not { Count: > 0 } claims ? null
-        : new ReportSection("claims", "Claims", Html.Source(Claims.FileName, "the post's claims decided on this run's numbers; intervals: 95% bootstrap over evaluation prompts, paired by prompt") +
+        : new ReportSection("claims", "Claims", Findings.Of(claims) + Html.Source(Claims.FileName, "the post's claims decided on this run's numbers; intervals: 95% bootstrap over evaluation prompts, paired by prompt") +
             Html.Table(["claim", "verdict", "measure", "value", "95% interval", "rule"],
                 claims.Select(c => (IReadOnlyList<string>)[c.Name, c.Verdict, c.Measure, Html.Num(c.Value), $"[{Html.Num(c.Ci95[0])}, {Html.Num(c.Ci95[1])}]", c.Rule])));
 }

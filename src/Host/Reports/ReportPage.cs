@@ -23,7 +23,8 @@ public static class ReportPage
         .muted, .src, .cap, figcaption { color: #666; } .src { margin: 2px 0 10px; font-size: 12.5px; } code { font-size: 12px; }
         nav ol { display: flex; flex-wrap: wrap; gap: 4px 18px; padding: 6px 10px; margin: 10px 0; list-style: none; background: #f4f6f8; border-radius: 4px; }
         table { border-collapse: collapse; font-size: 12.5px; font-variant-numeric: tabular-nums; }
-        th, td { padding: 2px 8px; border-bottom: 1px solid #e6e6e6; text-align: left; white-space: nowrap; } td.num { text-align: right; }
+        th, td { padding: 2px 8px; border-bottom: 1px solid #e6e6e6; text-align: left; vertical-align: top; } th, td.num { white-space: nowrap; } td.num { text-align: right; }
+        .tablebox { max-width: 100%; overflow-x: auto; }
         table.sortable th { cursor: pointer; background: #f4f6f8; position: sticky; top: 0; user-select: none; }
         th[data-dir="asc"]::after { content: " \25B2"; } th[data-dir="desc"]::after { content: " \25BC"; }
         tbody tr:nth-child(even) { background: #fafafa; } tbody tr:hover { background: #eef4ff; }
@@ -32,12 +33,15 @@ public static class ReportPage
         dl.kv { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 2px 16px; margin: 4px 0 10px; font-size: 12.5px; }
         dl.kv div { display: flex; justify-content: space-between; gap: 12px; border-bottom: 1px solid #eee; }
         dl.kv dt { color: #666; } dl.kv dd { margin: 0; text-align: right; overflow-wrap: anywhere; min-width: 5em; }
-        .items { display: flex; flex-wrap: wrap; gap: 12px; } .item { flex: 1 1 560px; max-width: 760px; }
+        .items { display: flex; flex-wrap: wrap; gap: 12px; } .item { flex: 1 1 560px; max-width: 760px; min-width: 0; } .csv { min-width: 0; max-width: 100%; }
         .item.wide { flex-basis: 100%; max-width: none; display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; } .item.wide figure { flex: 0 1 760px; }
         figure { margin: 0; } figure img { width: 100%; border: 1px solid #eee; cursor: zoom-in; } figcaption { font-size: 12px; }
         figure.zoom { position: fixed; inset: 2vh 2vw; z-index: 9; background: #fff; box-shadow: 0 0 0 100vmax rgba(0,0,0,.5); overflow: auto; }
         figure.zoom img { cursor: zoom-out; }
-        .card { border: 1px solid #ddd; border-radius: 4px; padding: 4px 12px; margin: 10px 0; } .card summary { cursor: pointer; padding: 4px 0; }
+        .card { border: 1px solid #ddd; border-radius: 4px; padding: 4px 12px; margin: 10px 0; } .card.failed { border-color: #d9a0a0; background: #fdf6f6; }
+        .flag { color: #a61b1b; font-weight: 600; } .findings { margin: 6px 0 12px; padding-left: 20px; }
+        details.task { border-bottom: 1px solid #e6e6e6; padding: 4px 0; } details.task > summary { cursor: pointer; font-size: 15px; } details.task > figure { max-width: 760px; }
+        .cardbody dl.kv { grid-template-columns: 1fr; }
         .cardbody { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; } .cardbody > div { flex: 1 1 420px; } .cardbody figure { flex: 0 1 500px; }
         .feat { margin: 6px 0 12px; } .exrow { font-size: 12.5px; margin: 2px 0; }
         .act { display: inline-block; min-width: 48px; color: #666; font-variant-numeric: tabular-nums; }

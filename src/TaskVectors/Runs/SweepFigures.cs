@@ -1,3 +1,4 @@
+using NativeTV.Transformer.Files;
 
 namespace NativeTV.TaskVectors.Runs;
 
@@ -33,9 +34,14 @@ public static class SweepFigures
         {
             var at = cells.Where(c => c.Layer == layer && c.Specificity != null).ToList();
             int tasks = cells.Select(c => c.Task).Distinct().Count();
-            Figures.GroupedBars(Path.Combine(dir, $"task_specificity.L{layer}"), $"task specificity of SAE features at layer {layer} (chance {1.0 / tasks:F3})", caption,
-                "weighted specificity", at.Select(c => c.Task).ToArray(),
-                [(Methods.SaeRecon, at.Select(c => c.Specificity!.GetValueOrDefault(Methods.SaeRecon)).ToArray()), (Methods.Cleaned, at.Select(c => c.Specificity!.GetValueOrDefault(Methods.Cleaned)).ToArray())]);
+            string path = Path.Combine(dir, $"task_specificity.L{layer}");
+            double[] Of(string m) => at.Select(c => c.Specificity!.GetValueOrDefault(m, double.NaN)).ToArray();
+            double[] recon = Of(Methods.SaeRecon), cleaned = Of(Methods.Cleaned);
+            // The figure's numbers beside it, for the report's link and for anyone replotting; NaN where cleaning kept no feature.
+            AtomicFile.WriteAllLines(path + ".csv", [$"task,{Methods.SaeRecon},{Methods.Cleaned}",
+                .. at.Select((c, i) => FormattableString.Invariant($"{c.Task},{recon[i]:G4},{cleaned[i]:G4}"))]);
+            Figures.GroupedBars(path, $"task specificity of SAE features at layer {layer} (chance {1.0 / tasks:F3})", caption,
+                "weighted specificity", at.Select(c => c.Task).ToArray(), [(Methods.SaeRecon, recon), (Methods.Cleaned, cleaned)]);
         }
     }
 

@@ -37,8 +37,9 @@ public class FeaturesCommandTests
             Assert.That(steering.Skip(1).Select(l => l.Split(',')[0]), Is.EquivalentTo(new[] { "copy", "antonym", "category" }));
 
             string html = File.ReadAllText(Path.Combine(run, "report.html"));
-            foreach (var id in new[] { "cleaned", "detector-vectors", "maxact", "dir-feature_steering", "dir-detectors", "dir-cross_layer" })
+            foreach (var id in new[] { "headline", "tasks", "maxact", "dir-feature_steering", "dir-detectors", "dir-cross_layer" })
                 Assert.That(html, Does.Contain($"<section id=\"{id}\""), id);
+            Assert.That(html, Does.Contain("id=\"task-vector-copy.L1\"").And.Contain("id=\"detector-vector-copy.L1\""));
 
             var again = NativetvProcess.Run("features", "--run", run, "--tasks", tasks, "--device", "cpu");
             Assert.That(again.Exit, Is.EqualTo(0), again.Err);

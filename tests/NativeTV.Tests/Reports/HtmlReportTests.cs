@@ -20,15 +20,15 @@ public class HtmlReportTests
     {
         Assert.That(_html, Does.Not.Contain("src=\"http").And.Not.Contain("href=\"http").And.Not.Contain("<link"));
         var sources = Regex.Matches(_html, "<img [^>]*src=\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToList();
-        Assert.That(sources, Has.Count.GreaterThanOrEqualTo(8));
-        Assert.That(sources, Has.All.StartWith("data:image/png;base64,"));
+        Assert.That(sources, Has.Count.GreaterThanOrEqualTo(6));
+        Assert.That(sources, Has.All.Match("^data:image/(png|svg\\+xml);base64,"));
         Assert.That(_html, Does.Contain("document.body.dataset.ready = \"1\""));
     }
 
     [Test]
     public void EverySectionIsThereWithItsSource()
     {
-        foreach (var id in new[] { "settings", "summary", "dir-figures", "cleaned", "maxact", "dir-detectors", "dir-feature_steering", "results" })
+        foreach (var id in new[] { "settings", "summary", "headline", "dir-figures", "tasks", "maxact", "dir-detectors", "dir-feature_steering", "results" })
         {
             Assert.That(_html, Does.Contain($"<section id=\"{id}\">"), id);
             Assert.That(_html, Does.Contain($"href=\"#{id}\""), "nav link to " + id);
@@ -39,7 +39,55 @@ public class HtmlReportTests
             Assert.That(_html, Does.Contain(file), file);
         foreach (var task in ReportRunFolder.Tasks) Assert.That(_html, Does.Contain($"<td>{task}</td>"), task);
         Assert.That(_html, Does.Contain("weights/organism/sae-l{layer}"), "settings shown");
+    }
+
+    [Test]
+    public void SectionsComeInReadingOrderWithTaskDetailCollapsed()
+    {
+        var order = Regex.Matches(_html, "<section id=\"([^\"]*)\">").Select(m => m.Groups[1].Value).ToList();
+        Assert.That(order, Is.EqualTo(new[] { "claims", "headline", "summary", "tasks", "maxact", "dir-detectors", "dir-feature_steering", "dir-figures", "settings", "results" }));
+        Assert.That(Regex.Matches(_html, "<details class=\"task\"[ >]").Count, Is.EqualTo(ReportRunFolder.Tasks.Length));
+        Assert.That(_html, Does.Not.Contain("<details class=\"task\" open"));
         Assert.That(_html.IndexOf("loss_by_layer.mean.png"), Is.LessThan(_html.IndexOf("loss_by_layer.antonym.png")), "mean figure first");
+        Assert.That(Regex.Matches(_html, "feature_steering/relative_change.L1.png").Count, Is.EqualTo(1), "a headline figure is not repeated in its folder");
+        Assert.That(_html, Does.Contain("<b>Holds</b> (1 of 2): the task vector lowers the zero-shot loss.").And.Contain("<b>Does not hold</b> (1 of 2)"));
+    }
+
+    [Test]
+    public void LinePlotsAreEmbeddedAsTheirSmallerSvgAndThePageStaysSmall()
+    {
+        Assert.That(_html, Does.Match("alt=\"loss by layer[^\"]*\"[^>]*src=\"data:image/svg\\+xml;base64,"));
+        Assert.That(_html.Length, Is.LessThan(1_500_000));
+    }
+
+    [Test]
+    public void EveryFigureHasAltTextAndItsNumbersLinked()
+    {
+        var figures = Regex.Matches(_html, "<figure><img alt=\"([^\"]*)\"[^>]*><figcaption>(.*?)</figcaption>").ToList();
+        Assert.That(figures, Has.Count.EqualTo(Regex.Matches(_html, "<img ").Count));
+        Assert.That(figures.Select(f => f.Groups[1].Value), Has.All.Length.GreaterThan(10));
+        var data = figures.Where(f => !f.Groups[2].Value.Contains(".features.") && !f.Groups[2].Value.Contains("roc"));
+        Assert.That(data.Select(f => f.Groups[2].Value), Has.All.Match("numbers: <a href=\"[^\"]+\\.csv\""));
+    }
+
+    [Test]
+    public void ScoresHaveHumanLabelsAndFailedCleaningsAreFlagged()
+    {
+        Assert.That(_html, Does.Not.Contain("eval.Loss").And.Not.Contain("Count<").And.Not.Contain("PromptLosses").And.Not.Contain("prompt_losses"));
+        Assert.That(_html, Does.Contain("<dt>task vector</dt><dd>loss 0.50, accuracy 0.8</dd>"));
+        string run = ReportRunFolder.Full(failedTask: "copy");
+        string html = HtmlReport.Build(run);
+        Assert.That(html, Does.Contain("failed: no features kept").And.Contain("1 failed"));
+    }
+
+    [Test]
+    public void NumbersHaveThreeSignificantDigitsAndLossesTwoDecimals()
+    {
+        Assert.That(Html.Num(0.000327017), Is.EqualTo("0.000327"));
+        Assert.That(Html.Num(12.3456), Is.EqualTo("12.3"));
+        Assert.That(Html.Num(123456.7), Is.EqualTo("123457"));
+        Assert.That(Html.Num(double.NaN), Is.EqualTo("n/a"));
+        Assert.That(Html.Loss(1.2345), Is.EqualTo("1.23"));
     }
 
     [Test]

@@ -30,7 +30,8 @@ public static class ReportRunFolder
         return run;
     }
 
-    public static string Full()
+    /// <summary>Every part of a run; <paramref name="failedTask"/>'s cleaning keeps no features.</summary>
+    public static string Full(string? failedTask = null)
     {
         string run = Minimal();
         var cells = Cells();
@@ -38,7 +39,8 @@ public static class ReportRunFolder
         SweepFigures.Specificity(Path.Combine(run, "figures"), cells, "test run");
         foreach (var task in Tasks)
         {
-            var r = new CleaningResult(new float[8], Features.Select((id, i) => new CleanedFeature(id, 2f - i, 1.5f)).ToList(), [new StepRecord(0, 1.0, 0.1, 2)], 5, BestStep: 0);
+            var kept = task == failedTask ? [] : Features.Select((id, i) => new CleanedFeature(id, 2f - i, 1.5f)).ToList();
+            var r = new CleaningResult(new float[8], kept, [new StepRecord(0, 1.0, 0.1, 2)], 5, BestStep: 0);
             var spec = Enumerable.Range(0, 16).Select(i => i / 16.0).ToArray();
             CleanedVectorFiles.Write(Path.Combine(run, "cleaned"), $"{task}.L{Layer}", r,
                 new Dictionary<string, string> { ["model"] = "organism", ["sae"] = "sae-l1", ["task"] = task, ["layer"] = $"{Layer}" },
@@ -48,6 +50,11 @@ public static class ReportRunFolder
         matrix.Write(Path.Combine(run, "feature_steering"), $"L{Layer}", "single-feature steering", "test run");
         string det = Path.Combine(run, "detectors");
         Directory.CreateDirectory(det);
+        matrix.Write(det, $"L{Layer}", "detector-feature steering", "test run");
+        Claims.Write(run, [new Claim("the task vector lowers the zero-shot loss", "loss(tv) - loss(zero_shot)", -0.5, [-0.6, -0.4], "holds if below 0", "holds"),
+            new Claim("cleaning keeps a few features", "loss(cleaned) - loss(tv)", 0.2, [0.1, 0.3], "holds if below 0.05", "not")]);
+        // Wider than any window: its table must scroll in its box, not the page.
+        File.WriteAllLines(Path.Combine(det, "wide.csv"), [string.Join(",", Enumerable.Range(0, 60).Select(i => $"feature_{i}")), string.Join(",", Enumerable.Range(0, 60))]);
         File.WriteAllLines(Path.Combine(det, "auc.csv"), ["feature,auc", "7,0.91", "12,0.55", "3,0.7"]);
         Figures.Lines(Path.Combine(det, "roc"), "roc", "test run", "fpr", "tpr", [("f7", [0.0, 1.0], [0.0, 1.0], null, null)]);
         Directory.CreateDirectory(Path.Combine(run, "maxact"));
