@@ -31,7 +31,7 @@ public static class TasksCommand
                 string splits = task.Splits is null ? "-" : string.Join(", ", task.Splits.GroupBy(s => s ?? "(none)").Select(g => $"{g.Key} {g.Count()}"));
                 t.AddText(task.Name, $"{task.Pairs.Count}", splits, $"{Flat(x)} -> {Flat(y)}");
             }
-            t.Caption($"{list.Count} tasks from {Markup.Escape(pr.GetValue(tasks) ?? ModelManifest.Read(dir).TasksPath)}");
+            t.Caption($"{list.Count} tasks from {Markup.Escape(pr.GetValue(tasks) ?? ModelManifest.Read(dir).TasksPath ?? dir)}");
             AnsiConsole.Write(t);
             return 0;
         }));

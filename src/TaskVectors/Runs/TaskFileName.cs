@@ -12,10 +12,10 @@ public static class TaskFileName
     public static string Of(string task)
     {
         var b = new StringBuilder(task.Length);
+        Span<byte> utf8 = stackalloc byte[4];
         foreach (var rune in task.EnumerateRunes())
         {
             if (Rune.IsLetterOrDigit(rune) || rune.Value is '-' or '_') { b.Append(rune.ToString()); continue; }
-            Span<byte> utf8 = stackalloc byte[4];
             foreach (var x in utf8[..rune.EncodeToUtf8(utf8)]) b.Append('%').Append(x.ToString("X2"));
         }
         return b.ToString();
