@@ -5,12 +5,26 @@ public static class Fixtures
 {
     public static string Dir(params string[] parts) => Path.Combine([TestContext.CurrentContext.TestDirectory, "fixtures", .. parts]);
 
-    /// <summary>A folder of the public material beside the project (/work/shared/data, never committed); the test is skipped, saying so, when it is absent.</summary>
+    /// <summary>
+    /// A folder of the public material beside the project (shared/data next to the checkout, never committed; CI lays a
+    /// copy beside its clone); the test is skipped, saying so, when it is absent.
+    /// </summary>
     public static string SharedData(string sub)
     {
-        string dir = Path.Combine("/work/shared/data", sub);
-        if (!Directory.Exists(dir)) Assert.Ignore($"the public data folder {dir} is absent on this machine (it is not part of the repository); this test needs it");
-        return dir;
+        if (FindShared(sub) is { } dir) return dir;
+        Assert.Ignore($"no shared/data/{sub} beside the checkout (it is not part of the repository); this test needs it");
+        return "";
+    }
+
+    /// <summary>shared/data/<paramref name="sub"/> in the nearest folder above the test assembly that has it, or null (usable while tests are discovered).</summary>
+    public static string? FindShared(string sub)
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+        {
+            string p = Path.Combine(d.FullName, "shared", "data", sub);
+            if (Directory.Exists(p) || File.Exists(p)) return p;
+        }
+        return null;
     }
 
     /// <summary>

@@ -24,8 +24,7 @@ public class PeerSuiteTests
 
     public static IEnumerable<TestCaseData> Phi3Cases()
     {
-        const string dir = "/work/shared/data/tokenizers/llama.cpp-phi3";
-        if (!Directory.Exists(dir)) yield break;
+        if (Fixtures.FindShared("tokenizers/llama.cpp-phi3") is not { } dir) yield break;
         var texts = File.ReadAllText(Path.Combine(dir, "ggml-vocab-phi-3.gguf.inp")).Split("\n__ggml_vocab_test__\n");
         var ids = File.ReadAllLines(Path.Combine(dir, "ggml-vocab-phi-3.gguf.out"));
         for (int i = 0; i < ids.Length; i++)
@@ -34,8 +33,7 @@ public class PeerSuiteTests
 
     public static IEnumerable<TestCaseData> GemmaCases()
     {
-        const string file = "/work/shared/data/tokenizers/gemma_hf_cases.json";
-        if (!File.Exists(file)) yield break;
+        if (Fixtures.FindShared("tokenizers/gemma_hf_cases.json") is not { } file) yield break;
         int i = 0;
         foreach (var c in JsonNode.Parse(File.ReadAllText(file))!.AsArray())
             yield return new TestCaseData(c![0]!.GetValue<string>(), c[1]!.AsArray().Select(x => x!.GetValue<int>()).ToArray()).SetName($"gemma {i++:D2}");
