@@ -20,7 +20,7 @@ public static class ExperimentSteps
         FeatureLists.InRange(ids, sae.DSae);
         var mat = ConsoleProgress.Run("feature steering", ctx.Prompts.Count * ids.Length, bar =>
             FeatureSteeringMatrix.Measure(ctx.Model, sae, layer, ctx.Prompts.Select(p => (p.Task.Name, p.Eval)).ToList(), ids, scale, ctx.NFirst, () => bar.Increment(1)));
-        mat.Write(run.FeatureSteering, $"L{layer}", "single-feature steering", ctx.Caption(layer, $", scale {scale}"));
+        mat.Write(run.FeatureSteering, $"L{layer}", "single-feature steering", ctx.Caption(layer, $", scale {scale}"), FeatureLists.KeptBy(run.Cleaned, layer));
         var tasks = ctx.Prompts.Select(p => (p.Task.Name, p.Eval)).ToList();
         ConsoleProgress.Run("steering controls", 1, _ => SteeringControls.Measure(ctx.Model, sae, layer, tasks, ids, scale, ctx.NFirst))
             .Write(run.FeatureSteering, $"L{layer}", mat);

@@ -44,4 +44,12 @@ public static class FeatureLists
         if (files.Length == 0) throw new ArgumentException($"no cleaned vectors at layer {layer} in {dir}: {hint}");
         return files.SelectMany(FromJson).Distinct().Order().ToArray();
     }
+
+    /// <summary>For each feature kept in DIR/*.L{layer}.json, the tasks whose cleaned vectors kept it (by each file's provenance).</summary>
+    public static Dictionary<int, string[]> KeptBy(string dir, int layer)
+    {
+        var files = Directory.Exists(dir) ? Directory.GetFiles(dir, $"*.L{layer}.json") : [];
+        return files.SelectMany(f => FromJson(f).Select(id => (id, Task: CleanedVectorJson.Read(f).Provenance.GetValueOrDefault("task") ?? Path.GetFileNameWithoutExtension(f))))
+            .GroupBy(x => x.id).ToDictionary(g => g.Key, g => g.Select(x => x.Task).Distinct().Order().ToArray());
+    }
 }

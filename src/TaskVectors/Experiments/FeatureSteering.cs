@@ -62,12 +62,14 @@ public sealed record FeatureSteeringMatrix(string[] Tasks, int[] Features, doubl
 
     /// <summary>
     /// DIR/relative_change.SUFFIX and DIR/normalised_decrease.SUFFIX as CSV, PNG and SVG heatmaps titled
-    /// "<paramref name="what"/>: ..." with <paramref name="caption"/> naming model, SAE, layer and scale.
+    /// "<paramref name="what"/>: ..." with <paramref name="caption"/> naming model, SAE, layer and scale. In the
+    /// figures a column is labelled with the tasks that kept its feature where <paramref name="keptBy"/> says
+    /// (e.g. "f1801 category"), so a task feature's own task can be read off the diagonal.
     /// </summary>
-    public void Write(string dir, string suffix, string what, string caption)
+    public void Write(string dir, string suffix, string what, string caption, IReadOnlyDictionary<int, string[]>? keptBy = null)
     {
         Directory.CreateDirectory(dir);
-        var cols = Features.Select(f => $"f{f}").ToArray();
+        var cols = Features.Select(f => keptBy?.GetValueOrDefault(f) is { Length: > 0 } t ? $"f{f} {string.Join("+", t)}" : $"f{f}").ToArray();
         string Path_(string name) => Path.Combine(dir, $"{name}.{suffix}");
         WriteCsv(Path_("relative_change") + ".csv", RelativeChange);
         WriteCsv(Path_("normalised_decrease") + ".csv", NormalisedDecrease);

@@ -68,7 +68,8 @@ public static class TaskDetectors
         var ids = results.SelectMany(r => r.Cleaning.Features.Select(f => f.Id)).Distinct().Order().ToArray();
         if (ids.Length == 0) throw new InvalidOperationException("cleaning kept no detector feature for any task: lower --l1");
         var mat = FeatureSteeringMatrix.Measure(ctx.Model, ctx.Sae(layer).Sae, layer, ctx.Prompts.Select(p => (p.Task.Name, p.EvalOneShot)).ToList(), ids, scale, ctx.NFirst, tick);
-        mat.Write(dir, $"L{layer}", "detector-feature steering at \" Y\"", ctx.Caption(layer, $", scale {scale}"));
+        var keptBy = results.SelectMany(r => r.Cleaning.Features.Select(f => (f.Id, r.Task))).GroupBy(x => x.Id).ToDictionary(g => g.Key, g => g.Select(x => x.Task).ToArray());
+        mat.Write(dir, $"L{layer}", "detector-feature steering at \" Y\"", ctx.Caption(layer, $", scale {scale}"), keptBy);
         return mat;
     }
 }
