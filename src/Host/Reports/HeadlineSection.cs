@@ -3,8 +3,8 @@ using System.Text;
 namespace NativeTV.Host.Reports;
 
 /// <summary>
-/// The post's headline figures, right after the claims: mean loss by layer per method, then per layer the
-/// single-feature steering and detector-feature steering heatmaps. Those a run lacks are left out; the ones shown
+/// The post's headline figures, right after the claims: mean loss by layer per method, where the cleaned features come
+/// from in the SAE reconstruction, then per layer the single-feature steering and detector-feature steering heatmaps. Those a run lacks are left out; the ones shown
 /// are added to <c>shown</c> so the folder sections do not repeat them.
 /// </summary>
 public static class HeadlineSection
@@ -12,6 +12,7 @@ public static class HeadlineSection
     private static readonly (string Folder, string Pattern, string Alt)[] Headlines =
     [
         ("figures", "loss_by_layer.mean", "loss by layer for every method, mean over tasks, with 95% intervals"),
+        ("figures", "cleaned_origins.L*", "where each task's cleaned features come from: their weights by rank in the SAE reconstruction"),
         ("feature_steering", "relative_change.L*", "single-feature steering: relative loss change per task (rows) and cleaned feature (columns)"),
         ("detectors", "relative_change.L*", "detector-feature steering: relative loss change per task (rows) and detector feature (columns)"),
     ];

@@ -22,6 +22,9 @@ public sealed record CleanedFeature(int Id, float Weight, float ReconstructionWe
 /// </summary>
 public sealed record CleaningResult(float[] Vector, IReadOnlyList<CleanedFeature> Features, IReadOnlyList<StepRecord> Curve, int ReconstructionL0, int BestStep)
 {
+    /// <summary>Every feature of the SAE reconstruction cleaning started from, strongest first, with its cleaned weight (0 where dropped).</summary>
+    public IReadOnlyList<CleanedFeature> Reconstruction { get; init; } = [];
+
     public bool WorseThanStart => Curve.Count > 0 && Curve[BestStep].Loss > Curve[0].Loss;
 }
 
@@ -41,7 +44,9 @@ public static class TaskVectorCleaner
         var f = param.Activations(theta);
         var features = f.Select((w, id) => new CleanedFeature(id, w, start[id])).Where(x => x.Weight != 0f).OrderByDescending(x => Math.Abs(x.Weight)).ToList();
         int best = curve.Select((r, i) => (r.Objective, i)).Min().i;
-        return new CleaningResult(param.Vector(theta), features, curve, start.Count(x => x != 0f), best);
+        var reconstruction = start.Select((w, id) => new CleanedFeature(id, f[id], w)).Where(x => x.ReconstructionWeight != 0f)
+            .OrderByDescending(x => Math.Abs(x.ReconstructionWeight)).ToList();
+        return new CleaningResult(param.Vector(theta), features, curve, start.Count(x => x != 0f), best) { Reconstruction = reconstruction };
     }
 
     /// <summary>True when no watched quantity has reached a new minimum in the last Patience steps.</summary>

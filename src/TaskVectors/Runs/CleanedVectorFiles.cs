@@ -28,7 +28,10 @@ public static class CleanedVectorFiles
         var json = new Dictionary<string, object?>
         {
             ["provenance"] = provenance, ["scores"] = scores, ["reconstruction_l0"] = r.ReconstructionL0, ["l0"] = r.Features.Count,
-            ["features"] = features, ["steps"] = r.Curve.Count, ["best_step"] = r.BestStep,
+            ["features"] = features,
+            // Where the kept features came from: the reconstruction's own, strongest first, cleaned weight 0 where dropped.
+            ["reconstruction_features"] = r.Reconstruction.Select(f => new { id = f.Id, reconstruction_weight = f.ReconstructionWeight, weight = f.Weight }),
+            ["steps"] = r.Curve.Count, ["best_step"] = r.BestStep,
             // Said, not hidden: the vector kept is the best step's, and it can still be worse than where cleaning started.
             ["worse_than_reconstruction"] = r.WorseThanStart,
         };
@@ -55,7 +58,7 @@ public static class CleanedVectorFiles
 
 /// <summary>NAME.json as <see cref="CleanedVectorFiles.Write"/> writes it, read back for the report.</summary>
 public sealed record CleanedVectorJson(Dictionary<string, string> Provenance, JsonElement Scores, int ReconstructionL0, int L0, CleanedFeatureJson[] Features,
-    bool WorseThanReconstruction = false)
+    bool WorseThanReconstruction = false, CleanedFeatureJson[]? ReconstructionFeatures = null)
 {
     public static CleanedVectorJson Read(string path) => JsonFile.Read<CleanedVectorJson>(path, "a cleaned-vector JSON written by sweep or clean");
 }
