@@ -30,8 +30,8 @@ public sealed class PipelineCli
     {
         CommonOptions.UseThreads(pr, Threads);
         var run = RunSettings.Read(pr.GetValue(Run)!);
-        string model = Agreed(pr, Model, run?.Path_("model"), "model") ?? BuiltInModel.Path;
-        string? tasks = Agreed(pr, Tasks, run?.Path_("tasks"), "tasks");
+        string model = Agreed(pr, Model, run?.ExistingPath("model"), "model") ?? BuiltInModel.Path;
+        string? tasks = Agreed(pr, Tasks, run?.ExistingPath("tasks"), "tasks");
         string? sae = Agreed(pr, Sae, run?.Get("sae"), "sae");
         int seed = pr.GetResult(Seed) is { Implicit: false } && run?.Int("seed") is { } s && s != pr.GetValue(Seed)
             ? throw Contradiction(pr, Seed, pr.GetValue(Seed), "seed", s)

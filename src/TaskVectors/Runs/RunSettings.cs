@@ -25,7 +25,7 @@ public sealed class RunSettings(string runDir, IReadOnlyDictionary<string, strin
     public string? Text(string key) => values.GetValueOrDefault(key);
 
     /// <summary>A recorded path that exists: as recorded, else its last parts under the run folder's parent.</summary>
-    public string? Path_(string key)
+    public string? ExistingPath(string key)
     {
         if (Get(key) is not { } p) return null;
         if (Directory.Exists(p) || File.Exists(p)) return p;
