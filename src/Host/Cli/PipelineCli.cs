@@ -18,7 +18,7 @@ public sealed class PipelineCli
     public Option<string?> Tasks { get; } = CommonOptions.Tasks();
     public Option<string?> Task { get; } = new("--task") { Description = "only these tasks of --tasks, by name (comma list), in this order" };
     public Option<string?> Sae { get; } = new("--sae") { Description = "SAE folder, or a pattern with {layer} (default for the organism: MODEL/sae-l{layer})" };
-    public Option<int> Seed { get; } = new("--seed") { Description = "prompt sampling seed", DefaultValueFactory = _ => 0 };
+    public Option<int?> Seed { get; } = new("--seed") { Description = "prompt sampling seed (default: the run's, else 0)" };
     public Option<string> Run { get; } = new("--run") { Description = "run folder (of a sweep) to read cleaned features from and write results into", DefaultValueFactory = _ => "runs/sweep" };
 
     public void AddTo(Command c) { foreach (var o in new Option[] { Model, Device, Threads, Tasks, Task, Sae, Seed, Run }) c.Options.Add(o); }
@@ -33,9 +33,7 @@ public sealed class PipelineCli
         string model = Agreed(pr, Model, run?.ExistingPath("model"), "model") ?? BuiltInModel.Path;
         string? tasks = Agreed(pr, Tasks, run?.ExistingPath("tasks"), "tasks");
         string? sae = Agreed(pr, Sae, run?.Get("sae"), "sae");
-        int seed = pr.GetResult(Seed) is { Implicit: false } && run?.Int("seed") is { } s && s != pr.GetValue(Seed)
-            ? throw Contradiction(pr, Seed, pr.GetValue(Seed), "seed", s)
-            : pr.GetResult(Seed) is { Implicit: false } ? pr.GetValue(Seed) : run?.Int("seed") ?? 0;
+        int seed = Agreed(pr, Seed, run?.Int("seed"), "seed") ?? 0;
         var counts = run?.Prompts is { } c ? new PromptCounts(c.Icl, c.Clean, c.Eval) : null;
         TaskVectors.PromptOptions FromRun(TaskVectors.PromptOptions o) => run is null ? o : o with
         {
@@ -45,19 +43,16 @@ public sealed class PipelineCli
     }
 
     /// <summary>The option's value where given, else the run's; both given and different is an error naming both.</summary>
-    private T? Agreed<T>(ParseResult pr, Option<T> option, T? fromRun, string key) where T : class?
+    private T? Agreed<T>(ParseResult pr, Option<T> option, T? fromRun, string key)
     {
-        bool given = pr.GetResult(option) is { Implicit: false };
-        if (!given) return fromRun ?? pr.GetValue(option);
         var v = pr.GetValue(option);
+        if (pr.GetResult(option) is not { Implicit: false }) return fromRun is not null ? fromRun : v;
         bool same = fromRun is null || EqualityComparer<T>.Default.Equals(v, fromRun)
             || (v is string a && fromRun is string b && Path.GetFullPath(a) == Path.GetFullPath(b));
-        if (!same) throw Contradiction(pr, option, v, key, fromRun);
+        if (!same)
+            throw new ArgumentException($"{option.Name} {v} contradicts the run's {key} {fromRun} ({pr.GetValue(Run)}/settings.json): leave the option out, or use another --run");
         return v;
     }
-
-    private ArgumentException Contradiction(ParseResult pr, Option option, object? given, string key, object? fromRun) =>
-        new($"{option.Name} {given} contradicts the run's {key} {fromRun} ({pr.GetValue(Run)}/settings.json): leave the option out, or use another --run");
 
     private IReadOnlyList<TaskVectors.IclTask> Selected(ParseResult pr, string? tasks, string model)
     {
