@@ -74,8 +74,7 @@ public sealed class PromptBuilder
         if (usable.Count == 0) throw new ArgumentException($"task {task.Name} has no pairs in the \"{IclTask.TrainSplit}\" split to build prompts from");
         // One pair per distinct input (the first), so no input is in two sets or twice in one prompt.
         var units = usable.GroupBy(i => task.Pairs[i].Input, StringComparer.Ordinal).Select(g => g.First()).ToArray();
-        long taskSeed = Seeds.Mix(Options.Seed, StableHash(task.Name));
-        new Random(Seeds.Mix(taskSeed, 0)).Shuffle(units);
+        Rng(task.Name, 0).Shuffle(units);
 
         int reserve = Options.Shots + 1, avail = units.Length - reserve;
         int nEval = evalPrompts, nClean = cleanPrompts;
@@ -94,8 +93,8 @@ public sealed class PromptBuilder
         try
         {
             var pairs = task.Pairs;
-            var rngIcl = new Random(Seeds.Mix(taskSeed, 1));
-            var rngCorrupt = new Random(Seeds.Mix(taskSeed, 2));
+            var rngIcl = Rng(task.Name, 1);
+            var rngCorrupt = Rng(task.Name, 2);
             var icl = new List<Prompt>(iclPrompts);
             var corrupted = new List<Prompt>(iclPrompts);
             var pool = demo.ToArray();
@@ -123,6 +122,28 @@ public sealed class PromptBuilder
         {
             throw new TaskFileException(task.Source, $"task {task.Name}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Random stream <paramref name="stream"/> of <paramref name="task"/>'s prompts, deterministic under <see cref="PromptOptions.Seed"/>
+    /// and the task's name (streams 0-2 build <see cref="Build"/>'s sets; later ones, prompts built beside them).
+    /// </summary>
+    public Random Rng(string task, int stream) => new(Seeds.Mix(Seeds.Mix(Options.Seed, StableHash(task)), stream));
+
+    /// <summary>
+    /// An ICL prompt answering pair <paramref name="query"/> of <paramref name="task"/>, its <see cref="PromptOptions.Shots"/>
+    /// demonstrations drawn at random from <paramref name="pools"/> (pair indices) in order: a later pool only once the
+    /// earlier ones are used up, never the query's input. A word the tokenizer cannot place is the task file's error.
+    /// </summary>
+    public Prompt IclFrom(IclTask task, int query, IReadOnlyList<IReadOnlyList<int>> pools, Random rng)
+    {
+        var q = task.Pairs[query];
+        var demos = pools.SelectMany(pool => pool.Where(i => task.Pairs[i].Input != q.Input).OrderBy(_ => rng.Next()))
+            .DistinctBy(i => task.Pairs[i].Input).Take(Options.Shots).Select(i => task.Pairs[i]).ToArray();
+        if (demos.Length < Options.Shots)
+            throw new TaskFileException(task.Source, $"task {task.Name}: {demos.Length} inputs to draw {Options.Shots} demonstrations from for the query \"{Escape(q.Input)}\"");
+        try { return Icl(task.Name, demos, q); }
+        catch (InvalidOperationException e) { throw new TaskFileException(task.Source, $"task {task.Name}: {e.Message}"); }
     }
 
     private Prompt Make(string task, IReadOnlyList<(string Input, string Output)> demos, (string Input, string Output) query)

@@ -61,7 +61,7 @@ public static class CleanCommand
             {
                 ["zero_shot"] = ScoreSummary.Of(Score(null)), ["tv"] = ScoreSummary.Of(Score(tv)), ["cleaned"] = ScoreSummary.Of(Score(r.Vector)),
             };
-            var spec = TaskSpecificity.Measure(m, ds, L, ctx.Prompts.Select(p => (p.Task.Name, p.Icl)).ToList());
+            var spec = TaskSpecificity.Measure(m, ds, L, ctx.SpecificityPrompts);
             string fileName = CleanedVectorFiles.Name(name, L) + (only != null ? ".fixed" : "");
             var provenance = new Dictionary<string, string>
             {

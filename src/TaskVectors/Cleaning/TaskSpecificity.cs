@@ -10,7 +10,8 @@ namespace NativeTV.TaskVectors.Cleaning;
 /// task's ICL prompts divided by the sum of those means over all tasks (chance = 1 / tasks). Detector
 /// features are scored the same way at the positions they are read at (the outputs' last tokens). It is measured
 /// against the tasks of the run, so it says whether cleaning kept features specific to one of them (on the organism,
-/// whose tasks are known exactly, against the whole task set).
+/// whose tasks are known exactly, against the whole task set). The pipeline measures it on prompts that built no
+/// vector (<see cref="SpecificityPrompts"/>), not on the task vectors' own.
 /// </summary>
 public sealed class TaskSpecificity
 {

@@ -35,7 +35,7 @@ public static class CrossLayerReading
         if (late <= early) throw new ArgumentException($"the reading layer ({late}) must come after the cleaning layer ({early})");
         var m = ctx.Model;
         DeviceSae saeEarly = ctx.Sae(early), saeLate = ctx.Sae(late);
-        var spec = TaskSpecificity.Measure(m, saeLate, late, ctx.Prompts.Select(p => (p.Task.Name, p.Icl)).ToList());
+        var spec = TaskSpecificity.Measure(m, saeLate, late, ctx.SpecificityPrompts);
         var results = new List<CrossLayerResult>();
         foreach (var t in ctx.Prompts)
         {

@@ -20,6 +20,7 @@ public sealed class PipelineContext : IDisposable
     private readonly string? _saePattern;
     private readonly Dictionary<int, DeviceSae?> _saes = [];
     private List<TaskPrompts>? _prompts;
+    private List<(string, IReadOnlyList<Prompt>)>? _specificity;
 
     public string ModelDir { get; }
     public ModelManifest Manifest { get; }
@@ -68,6 +69,13 @@ public sealed class PipelineContext : IDisposable
 
     /// <summary>Every task's prompts (METHOD.md §1 sets), in task order.</summary>
     public IReadOnlyList<TaskPrompts> Prompts => _prompts ??= Tasks.Select(t => Builder.Build(t, Counts.Icl, Counts.Clean, Counts.Eval)).ToList();
+
+    /// <summary>
+    /// Per task, the ICL prompts task specificity is measured on (<see cref="TaskVectors.SpecificityPrompts"/>): as many as
+    /// its task vector's, none of them one that built a vector.
+    /// </summary>
+    public IReadOnlyList<(string Task, IReadOnlyList<Prompt> Icl)> SpecificityPrompts =>
+        _specificity ??= Prompts.Select(p => (p.Task.Name, TaskVectors.SpecificityPrompts.Build(Builder, p, Counts.Icl))).ToList();
 
     /// <summary>METHOD.md §3 on <paramref name="prompts"/> (mean loss over the answer's first n tokens, first-token accuracy), optionally steered.</summary>
     public ScoreSummary Score(IReadOnlyList<Prompt> prompts, Steer? steer = null) => ScoreSummary.Of(PromptScorer.Score(Model, prompts, steer, NFirst));

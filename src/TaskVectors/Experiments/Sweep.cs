@@ -99,7 +99,8 @@ public sealed class Sweep
         string figures = Path.Combine(_folder.Dir, "figures");
         SweepFigures.Write(figures, Log.Cells, caption, _ctx.Manifest.MeanExcludes);
         SweepFigures.Specificity(figures, Log.Cells, caption);
+        HeldOutFigure.Write(figures, Log.Cells, caption, _ctx.Manifest.MeanExcludes);
         CleanedOrigins.Write(figures, _folder.Cleaned, caption);
-        Claims.Write(_folder.Dir, Claims.Measure(Log.Cells, _ctx.Manifest.MeanExcludes));
+        Claims.Write(_folder.Dir, Claims.SweepPart, Claims.Measure(Log.Cells, _ctx.Manifest.MeanExcludes));
     }
 }

@@ -12,13 +12,15 @@ public sealed record SweepOptions(int[] Layers, bool LastSeparatorOnly = false, 
 /// <summary>
 /// The task x layer sweep: for each cell the metric with no steering, the task vector, the corrupted-mean
 /// baseline, the SAE reconstruction, gradient pursuit and the cleaned vector (the last three where an SAE
-/// for the layer is given), with the ICL loss as reference. Task specificity is measured once per layer with an SAE.
+/// for the layer is given), with the ICL loss as reference; the TV and the cleaned vector also on held-out words
+/// (<see cref="HeldOutScores"/>). Task specificity is measured once per layer with an SAE, on prompts that built no vector.
 /// </summary>
 public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runDir, IReadOnlyDictionary<string, string> provenance)
 {
     private readonly TransformerModel model = ctx.Model;
     private readonly Dictionary<string, TaskCache> _cache = [];
     private readonly Dictionary<int, TaskSpecificity> _specificity = [];
+    private readonly HeldOutScores _heldOut = new(ctx);
 
     private sealed record TaskCache(float[][] Tv, float[][] Corrupted, float[][]? ZeroShotMean, MethodScore ZeroShot, MethodScore Icl);
 
@@ -33,6 +35,7 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
         var baseline = tv.Select((v, j) => v - c.Corrupted[li][j] + (c.ZeroShotMean?[li][j] ?? 0f)).ToArray();
         methods[Methods.TvMinusCorrupted] = Eval(t, layer, baseline);
         Dictionary<string, double>? specificity = null;
+        var heldOut = new Dictionary<string, float[]> { [Methods.Tv] = tv };
         if (ctx.SaeOrNull(layer) is { } sae)
         {
             var spec = Specificity(layer, sae);
@@ -43,6 +46,7 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
             var r = TaskVectorCleaner.Clean(model, sae, layer, PromptBatch.Of(t.Clean, ctx.NFirst, model.Config.PadTokenId), tv, o.Cleaning ?? new CleaningOptions());
             var score = Eval(t, layer, r.Vector, r.Features.Count);
             methods[Methods.Cleaned] = score;
+            heldOut[Methods.Cleaned] = r.Vector;
             // The naive selection cleaning must beat: as many features, the ones the encoder activates most, at their encoder weights.
             var top = f.Select((w, id) => (w, id)).OrderByDescending(x => x.w).Take(r.Features.Count).Where(x => x.w > 0).ToDictionary(x => x.id, x => x.w);
             methods[Methods.TopK] = Eval(t, layer, sae.Decode(f.Select((w, id) => top.ContainsKey(id) ? w : 0f).ToArray()), top.Count);
@@ -56,7 +60,7 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
                 new Dictionary<string, string>(provenance) { ["task"] = t.Task.Name, ["layer"] = layer.ToString() },
                 new { eval = Brief(score), tv = Brief(methods[Methods.Tv]), task_specificity = specificity }, spec.Of(t.Task.Name));
         }
-        return new SweepCell(t.Task.Name, layer, methods, specificity);
+        return new SweepCell(t.Task.Name, layer, methods, specificity, _heldOut.Score(t, layer, heldOut));
     }
 
     private MethodScore Eval(TaskPrompts t, int layer, float[] v, int? l0 = null, double? scale = null) => Score(t.Eval, new Steer(layer, v), l0, scale);
@@ -77,7 +81,7 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
     }
 
     private TaskSpecificity Specificity(int layer, DeviceSae sae) => _specificity.TryGetValue(layer, out var s) ? s
-        : _specificity[layer] = TaskSpecificity.Measure(model, sae, layer, ctx.Prompts.Select(p => (p.Task.Name, p.Icl)).ToList());
+        : _specificity[layer] = TaskSpecificity.Measure(model, sae, layer, ctx.SpecificityPrompts);
 
     /// <summary>Per task, once: vectors for every layer from one pass per batch, and the layer-independent references.</summary>
     private TaskCache Cache(TaskPrompts t)

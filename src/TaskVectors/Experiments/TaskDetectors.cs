@@ -21,7 +21,7 @@ public static class TaskDetectors
     {
         var m = ctx.Model;
         var sae = ctx.Sae(layer);
-        var spec = TaskSpecificity.Measure(m, sae, layer, ctx.Prompts.Select(p => (p.Task.Name, p.Icl)).ToList(), ReadAt.OutputEnds);
+        var spec = TaskSpecificity.Measure(m, sae, layer, ctx.SpecificityPrompts, ReadAt.OutputEnds);
         var results = new List<DetectorResult>();
         foreach (var t in ctx.Prompts)
         {

@@ -3,8 +3,11 @@ using NativeTV.Transformer.Files;
 
 namespace NativeTV.TaskVectors.Runs;
 
-/// <summary>One of the post's claims measured on a run: the numbers, their 95% interval, the rule that decides, and the verdict.</summary>
-public sealed record Claim(string Name, string Measure, double Value, double[] Ci95, string Rule, string Verdict);
+/// <summary>
+/// One of the post's claims measured on a run: the numbers, their 95% interval, the rule that decides, and the verdict;
+/// <see cref="Part"/> names the command that decided it (<see cref="Claims.SweepPart"/> or <see cref="Claims.FeaturesPart"/>).
+/// </summary>
+public sealed record Claim(string Name, string Measure, double Value, double[] Ci95, string Rule, string Verdict, string? Part = null);
 
 /// <summary>
 /// RUN/claims.json: the post's claims about task vectors and cleaning, each decided by a stated rule on the sweep's
@@ -28,6 +31,7 @@ public static class Claims
         {
             var best = byLayer.MinBy(g => g.Average(c => c.Methods[Methods.Tv].Loss))!;
             claims.Add(Lower($"the task vector lowers the zero-shot loss at its best layer ({best.Key})", best.ToList(), Methods.Tv, Methods.ZeroShot));
+            claims.AddRange(HeldOutClaims.Measure(best.ToList(), Methods.Tv, $"the task vector lowers the zero-shot loss at its best layer ({best.Key})"));
         }
         foreach (var g in kept.GroupBy(c => c.Layer).Where(g => g.All(c => Has(c, Methods.Cleaned))).OrderBy(g => g.Key))
         {
@@ -41,20 +45,32 @@ public static class Claims
             claims.Add(l0 >= 1 ? few : few with { Rule = few.Rule + ", with at least one feature kept on average", Verdict = "not" });
             claims.Add(Within($"layer {g.Key}: cleaned vectors steer as well as the task vector scaled by its best factor (the fair control)", at, Methods.Cleaned, Methods.TvScaled));
             claims.Add(Lower($"layer {g.Key}: cleaning beats the encoder's top-k features with as many features", at, Methods.Cleaned, Methods.TopK));
+            claims.AddRange(HeldOutClaims.Measure(at, Methods.Cleaned, $"layer {g.Key}: the cleaned vector lowers the zero-shot loss"));
         }
         return claims;
     }
 
-    public static void Write(string runDir, IReadOnlyList<Claim> claims) =>
-        AtomicFile.WriteAllText(Path.Combine(runDir, FileName), JsonSerializer.Serialize(claims, ResultsLog.Json));
+    /// <summary>The parts of claims.json, in the order it lists them: the sweep's claims, then the feature experiments'.</summary>
+    public const string SweepPart = "sweep", FeaturesPart = "features";
+
+    /// <summary>
+    /// Replaces <paramref name="part"/>'s claims in claims.json by <paramref name="claims"/> and keeps the other part's, so
+    /// rerunning `sweep --finish` or `features` neither drops nor repeats a claim (a file from before parts is the sweep's).
+    /// </summary>
+    public static void Write(string runDir, string part, IReadOnlyList<Claim> claims)
+    {
+        var kept = (Read(runDir) ?? []).Where(c => c.Part != part);
+        var all = kept.Concat(claims.Select(c => c with { Part = part })).OrderBy(c => c.Part == SweepPart ? 0 : 1).ToList();
+        AtomicFile.WriteAllText(Path.Combine(runDir, FileName), JsonSerializer.Serialize(all, ResultsLog.Json));
+    }
 
     public static IReadOnlyList<Claim>? Read(string runDir)
     {
         string path = Path.Combine(runDir, FileName);
-        return File.Exists(path) ? JsonFile.Read<Claim[]>(path, "a claims table written by sweep") : null;
+        return File.Exists(path) ? JsonFile.Read<Claim[]>(path, "a claims table written by sweep").Select(c => c with { Part = c.Part ?? SweepPart }).ToList() : null;
     }
 
-    private static bool Has(SweepCell c, string m) => c.Methods.TryGetValue(m, out var s) && s.PromptLosses != null;
+    internal static bool Has(SweepCell c, string m) => c.Methods.TryGetValue(m, out var s) && s.PromptLosses != null;
 
     /// <summary>Method a's loss minus b's, per prompt, for every task: the paired difference and its interval.</summary>
     private static (double Value, double[] Ci) Difference(IReadOnlyList<SweepCell> cells, string a, string b)
@@ -64,7 +80,7 @@ public static class Claims
     }
 
     /// <summary>a lowers the loss below b's: the difference a - b is below 0.</summary>
-    private static Claim Lower(string name, IReadOnlyList<SweepCell> cells, string a, string b)
+    internal static Claim Lower(string name, IReadOnlyList<SweepCell> cells, string a, string b)
     {
         var (v, ci) = Difference(cells, a, b);
         return new Claim(name, $"loss({a}) - loss({b}), mean over {cells.Count} tasks", v, ci, "holds if the whole interval is below 0",

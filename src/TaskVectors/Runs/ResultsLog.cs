@@ -119,16 +119,20 @@ public sealed class ResultsLog
         Cells.Add(cell);
     }
 
-    /// <summary>results.csv: one row per task, layer and method.</summary>
+    /// <summary>What results.csv's queries column says of the main scores: the evaluation queries (train words where a task has splits).</summary>
+    public const string EvalQueries = "eval";
+
+    /// <summary>results.csv: one row per task, layer, method and queries (<see cref="EvalQueries"/>, or a held-out word split).</summary>
     public void WriteCsv(string path)
     {
-        var lines = new List<string> { "task,layer,method,loss,accuracy,l0" };
+        var lines = new List<string> { "task,layer,method,loss,accuracy,l0,queries" };
         foreach (var c in Cells.OrderBy(c => c.Task).ThenBy(c => c.Layer))
-            foreach (var m in Methods.All.Where(c.Methods.ContainsKey))
-            {
-                var s = c.Methods[m];
-                lines.Add(FormattableString.Invariant($"{c.Task},{c.Layer},{m},{s.Loss:G6},{s.Accuracy:G4},{s.L0}"));
-            }
+            foreach (var (queries, scores) in (c.HeldOut ?? []).OrderBy(h => h.Key, StringComparer.Ordinal).Prepend(KeyValuePair.Create(EvalQueries, c.Methods)))
+                foreach (var m in Methods.All.Where(scores.ContainsKey))
+                {
+                    var s = scores[m];
+                    lines.Add(FormattableString.Invariant($"{c.Task},{c.Layer},{m},{s.Loss:G6},{s.Accuracy:G4},{s.L0},{queries}"));
+                }
         AtomicFile.WriteAllLines(path, lines);
     }
 }

@@ -19,10 +19,12 @@ public sealed record MethodScore(double Loss, double Accuracy, int? L0 = null, d
 }
 
 /// <summary>
-/// One task x layer result: every method's score (results.jsonl holds one per line), and where an SAE was
-/// used the task specificity (see TaskSpecificity) of the SAE reconstruction's and the cleaned vector's features.
+/// One task x layer result: every method's score (results.jsonl holds one per line), where an SAE was used the task
+/// specificity (see TaskSpecificity) of the SAE reconstruction's and the cleaned vector's features, and for a task with
+/// held-out word splits (the organism's) <see cref="HeldOut"/>: split -> method -> score on zero-shot prompts of the split's words.
 /// </summary>
-public sealed record SweepCell(string Task, int Layer, Dictionary<string, MethodScore> Methods, Dictionary<string, double>? Specificity = null);
+public sealed record SweepCell(string Task, int Layer, Dictionary<string, MethodScore> Methods, Dictionary<string, double>? Specificity = null,
+    Dictionary<string, Dictionary<string, MethodScore>>? HeldOut = null);
 
 /// <summary>The method names of a sweep, in the order figures and tables list them.</summary>
 public static class Methods

@@ -24,7 +24,7 @@ public static class SweepFigures
     }
 
     /// <summary>The mean over tasks of one method's scores, its interval from resampling every task's prompts.</summary>
-    private static MethodScore Mean(IReadOnlyList<MethodScore> perTask) => new(perTask.Average(s => s.Loss), perTask.Average(s => s.Accuracy),
+    internal static MethodScore Mean(IReadOnlyList<MethodScore> perTask) => new(perTask.Average(s => s.Loss), perTask.Average(s => s.Accuracy),
         LossCi95: perTask.All(s => s.PromptLosses != null) ? Bootstrap.Ci95(perTask.Select(s => (IReadOnlyList<double>)s.PromptLosses!).ToList()) : null);
 
     /// <summary>Per task, the coefficient-weighted task specificity of the SAE reconstruction's and the cleaned vector's features (chance = 1 / tasks).</summary>

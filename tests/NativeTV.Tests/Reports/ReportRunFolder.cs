@@ -51,7 +51,7 @@ public static class ReportRunFolder
         string det = Path.Combine(run, "detectors");
         Directory.CreateDirectory(det);
         matrix.Write(det, $"L{Layer}", "detector-feature steering", "test run");
-        Claims.Write(run, [new Claim("the task vector lowers the zero-shot loss", "loss(tv) - loss(zero_shot)", -0.5, [-0.6, -0.4], "holds if below 0", "holds"),
+        Claims.Write(run, Claims.SweepPart, [new Claim("the task vector lowers the zero-shot loss", "loss(tv) - loss(zero_shot)", -0.5, [-0.6, -0.4], "holds if below 0", "holds"),
             new Claim("cleaning keeps a few features", "loss(cleaned) - loss(tv)", 0.2, [0.1, 0.3], "holds if below 0.05", "not")]);
         // Wider than any window: its table must scroll in its box, not the page.
         File.WriteAllLines(Path.Combine(det, "wide.csv"), [string.Join(",", Enumerable.Range(0, 60).Select(i => $"feature_{i}")), string.Join(",", Enumerable.Range(0, 60))]);
