@@ -11,7 +11,8 @@ namespace NativeTV.Host.Commands;
 /// `nativetv features`: after `sweep`, every feature experiment of METHOD.md §7 on its run folder, then the report:
 /// the single-feature steering matrix at the layer the sweep cleaned at, task detectors and cross-layer reading one
 /// layer earlier (where an SAE exists there; detectors act earlier than task features), the max-activating examples
-/// of every kept feature, and report.html. A step whose result file exists is kept, so an interrupted run resumes.
+/// of every kept feature, the feature claims (into claims.json beside the sweep's), and report.html. A step whose result
+/// file exists is kept, so an interrupted run resumes.
 /// </summary>
 public static class FeaturesCommand
 {
@@ -69,6 +70,8 @@ public static class FeaturesCommand
                     Step($"max-activating examples at layer {l}", Path.Combine(folder.MaxAct, $"maxact.L{l}.json"),
                         () => ExperimentSteps.MaxAct(ctx, folder, l, ids, corpusPath, new MaxActOptions(Top: pr.GetValue(top))));
                 }
+            Claims.Write(run, Claims.FeaturesPart, FeatureClaims.Measure(folder.FeatureSteering, folder.Cleaned, folder.Detectors, L, detL, ctx.Manifest.MeanExcludes));
+            ClaimsTable.Write(run, Claims.FeaturesPart);
             Console.WriteLine($"wrote {HtmlReport.Write(run)}");
             return 0;
         }));

@@ -55,12 +55,7 @@ public static class SweepCommand
             }
             sweep.Finish();
             SummaryTable.Write(sweep.Log.Cells);
-            if (Claims.Read(run) is { Count: > 0 } claims)
-            {
-                var ct = TextTable.Create("claim", "verdict", "value [95% interval]");
-                foreach (var c in claims) ct.AddText(c.Name, c.Verdict, $"{c.Value:0.###} [{c.Ci95[0]:0.###}, {c.Ci95[1]:0.###}]");
-                AnsiConsole.Write(ct.Caption($"the post's claims on this run ({Claims.FileName} has each rule)"));
-            }
+            ClaimsTable.Write(run, Claims.SweepPart);
             Console.WriteLine($"wrote {run}: results.jsonl, results.csv, figures/, cleaned/");
             return 0;
         }));

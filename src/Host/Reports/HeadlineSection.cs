@@ -1,4 +1,5 @@
 using System.Text;
+using NativeTV.TaskVectors.Runs;
 
 namespace NativeTV.Host.Reports;
 
@@ -12,6 +13,7 @@ public static class HeadlineSection
     private static readonly (string Folder, string Pattern, string Alt)[] Headlines =
     [
         ("figures", "loss_by_layer.mean", "loss by layer for every method, mean over tasks, with 95% intervals"),
+        ("figures", HeldOutFigure.Name, "loss by layer on held-out words (text-only, unseen) for zero-shot, ICL, task vector and cleaned vector, with 95% intervals"),
         ("figures", "cleaned_origins.L*", "where each task's cleaned features come from: their weights by rank in the SAE reconstruction"),
         ("feature_steering", "relative_change.L*", "single-feature steering: relative loss change per task (rows) and cleaned feature (columns)"),
         ("detectors", "relative_change.L*", "detector-feature steering: relative loss change per task (rows) and detector feature (columns)"),

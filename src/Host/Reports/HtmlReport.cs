@@ -55,7 +55,7 @@ public static class HtmlReport
 
     /// <summary>The post's claims on this run, first: what they say, then each with its measure, 95% interval, deciding rule and verdict.</summary>
     private static ReportSection? ClaimsSection(string runDir) => Claims.Read(runDir) is not { Count: > 0 } claims ? null
-        : new ReportSection("claims", "Claims", Findings.Of(claims) + Html.Source(Claims.FileName, "the post's claims decided on this run's numbers; intervals: 95% bootstrap over evaluation prompts, paired by prompt") +
+        : new ReportSection("claims", "Claims", Findings.Of(claims) + Html.Source(Claims.FileName, "the post's claims decided on this run's numbers; intervals: 95% bootstrap over evaluation prompts, paired by prompt (feature claims: over the features or tasks their measure names)") +
             Html.Table(["claim", "verdict", "measure", "value", "95% interval", "rule"],
                 claims.Select(c => (IReadOnlyList<string>)[c.Name, c.Verdict, c.Measure, Html.Num(c.Value), $"[{Html.Num(c.Ci95[0])}, {Html.Num(c.Ci95[1])}]", c.Rule])));
 }
