@@ -37,6 +37,15 @@ public class SweepCommandTests
             Assert.That(File.Exists(Path.Combine(run, f)), f);
         var withSae = new ResultsLog(Path.Combine(run, "results.jsonl")).Cells.Where(c => c.Layer == 1).ToList();
         Assert.That(withSae.All(c => c.Methods.ContainsKey(Methods.Cleaned) && c.Specificity != null));
+        // The organism's tasks have held-out word splits: the TV and the cleaned vector scored on them, beside zero-shot and ICL.
+        Assert.That(withSae.Select(c => c.HeldOut?.Keys.Order().ToArray()), Is.All.EqualTo(new[] { "text-only", "unseen" }));
+        Assert.That(withSae.SelectMany(c => c.HeldOut!.Values).Select(m => m.Keys.Order().ToArray()),
+            Is.All.EqualTo(new[] { Methods.Cleaned, Methods.Icl, Methods.Tv, Methods.ZeroShot }.Order().ToArray()));
+        var csv = File.ReadAllLines(Path.Combine(run, "results.csv"));
+        Assert.That(csv[0], Does.EndWith(",queries"));
+        Assert.That(csv.Count(l => l.EndsWith(",unseen")), Is.EqualTo(12 * (3 * 3 + 1)), "zero-shot, ICL and TV at every layer, cleaned at the SAE's");
+        Assert.That(File.Exists(Path.Combine(run, "figures", HeldOutFigure.Name + ".png")));
+        Assert.That(Claims.Read(run)!.Select(c => c.Name), Has.Some.EndsWith("on held-out text-only words"));
         var environment = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(run, RunFolder.EnvironmentFile)))!;
         Assert.That(environment["sweep"], Does.StartWith("cpu: CPU").And.Contain("OpenBLAS"));
 
