@@ -1,5 +1,6 @@
 using NativeTV.Host.Cli;
 using NativeTV.Tests.Reports;
+using NativeTV.TaskVectors.Runs;
 
 namespace NativeTV.Tests.Cli;
 
@@ -41,9 +42,17 @@ public class FeaturesCommandTests
                 Assert.That(html, Does.Contain($"<section id=\"{id}\""), id);
             Assert.That(html, Does.Contain("id=\"task-vector-copy.L1\"").And.Contain("id=\"detector-vector-copy.L1\""));
 
+            // The feature claims join the sweep's in claims.json; rerunning features (or sweep's finish) replaces only its own.
+            var claims = Claims.Read(run)!;
+            Assert.That(claims.Select(c => c.Part).Distinct(), Is.EqualTo(new[] { Claims.SweepPart, Claims.FeaturesPart }));
+            Assert.That(claims.Where(c => c.Part == Claims.FeaturesPart).Select(c => c.Name), Has.Some.Contains("steer their own task most").And.Some.Contains("act earlier"));
+
             var again = NativetvProcess.Run("features", "--run", run, "--tasks", tasks, "--device", "cpu");
             Assert.That(again.Exit, Is.EqualTo(0), again.Err);
             Assert.That(again.Out.Split('\n').Count(l => l.Contains("exists, kept")), Is.EqualTo(5), again.Out);
+            var finish = NativetvProcess.Run("sweep", "--tasks", tasks, "--layers", "1,2", "--steps", "200", "--out", run, "--device", "cpu");
+            Assert.That(finish.Exit, Is.EqualTo(0), finish.Err);
+            Assert.That(Claims.Read(run)!.Select(c => c.Name), Is.EqualTo(claims.Select(c => c.Name)));
 
             if (!File.Exists(ReportInChromiumTests.Chromium)) Assert.Ignore($"{ReportInChromiumTests.Chromium} is not installed (apt-get install chromium)");
             var (exit, dom, err) = ReportInChromiumTests.DumpDom(Path.Combine(run, "report.html"));
