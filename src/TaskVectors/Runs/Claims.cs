@@ -16,6 +16,8 @@ public sealed record Claim(string Name, string Measure, double Value, double[] C
 /// interval lies wholly on the claimed side, is "partly" when the point estimate does but the interval does not,
 /// and is "not" otherwise. SAE claims are decided at each layer the sweep cleaned at where the task vector helps at
 /// all (elsewhere "as well as the task vector" is met by doing nothing, and only that the TV does not help is said).
+/// Where tasks have held-out word splits, the TV and the cleaned vector are also claimed to help there (<see cref="HeldOutClaims"/>).
+/// `features` adds its own claims to the file (<see cref="FeatureClaims"/>), each command writing only its part.
 /// </summary>
 public static class Claims
 {
@@ -30,8 +32,9 @@ public static class Claims
         if (byLayer.Count > 0)
         {
             var best = byLayer.MinBy(g => g.Average(c => c.Methods[Methods.Tv].Loss))!;
-            claims.Add(Lower($"the task vector lowers the zero-shot loss at its best layer ({best.Key})", best.ToList(), Methods.Tv, Methods.ZeroShot));
-            claims.AddRange(HeldOutClaims.Measure(best.ToList(), Methods.Tv, $"the task vector lowers the zero-shot loss at its best layer ({best.Key})"));
+            string name = $"the task vector lowers the zero-shot loss at its best layer ({best.Key})";
+            claims.Add(Lower(name, best.ToList(), Methods.Tv, Methods.ZeroShot));
+            claims.AddRange(HeldOutClaims.Measure(best.ToList(), Methods.Tv, name));
         }
         foreach (var g in kept.GroupBy(c => c.Layer).Where(g => g.All(c => Has(c, Methods.Cleaned))).OrderBy(g => g.Key))
         {
