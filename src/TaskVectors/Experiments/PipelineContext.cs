@@ -18,8 +18,10 @@ public sealed record PromptCounts(int Icl = 16, int Clean = 24, int Eval = 32);
 public sealed class PipelineContext : IDisposable
 {
     private readonly string? _saePattern;
-    private readonly Dictionary<int, DeviceSae?> _saes = [];
+    private readonly Dictionary<int, DeviceSae?> _saes;
     private List<TaskPrompts>? _prompts;
+    /// <summary>False for a <see cref="WithSeed"/> view, which shares the device with the context that owns it.</summary>
+    private readonly bool _owner = true;
 
     public string ModelDir { get; }
     public ModelManifest Manifest { get; }
@@ -39,7 +41,21 @@ public sealed class PipelineContext : IDisposable
     {
         ModelDir = modelDir; Manifest = manifest; Backend = be; Model = m; Tokenizer = tok; Tasks = tasks; _saePattern = saePattern; Counts = counts;
         Builder = new PromptBuilder(tok, prompts);
+        _saes = [];
     }
+
+    private PipelineContext(PipelineContext of, int seed) : this(of.ModelDir, of.Manifest, of.Backend, of.Model, of.Tokenizer, of.Tasks, of._saePattern,
+        of.Builder.Options with { Seed = seed }, of.Counts)
+    {
+        _saes = of._saes;
+        _owner = false;
+    }
+
+    /// <summary>
+    /// The same model, tasks and SAEs (loaded once, shared) with prompts sampled under another seed, as
+    /// `sweep --repeats` needs; disposing it frees nothing, the context it came from owns the device.
+    /// </summary>
+    public PipelineContext WithSeed(int seed) => new(this, seed);
 
     /// <summary>
     /// Loads the model on <paramref name="device"/> (every op timed when <paramref name="profile"/>, see <see cref="ProfilingBackend"/>). Prompts follow METHOD.md, then the model's manifest, then the seed, then
@@ -103,6 +119,7 @@ public sealed class PipelineContext : IDisposable
 
     public void Dispose()
     {
+        if (!_owner) return;
         foreach (var s in _saes.Values) s?.Dispose();
         Model.Dispose();
         Backend.Dispose();

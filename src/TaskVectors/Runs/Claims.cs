@@ -3,8 +3,12 @@ using NativeTV.Transformer.Files;
 
 namespace NativeTV.TaskVectors.Runs;
 
-/// <summary>One of the post's claims measured on a run: the numbers, their 95% interval, the rule that decides, and the verdict.</summary>
-public sealed record Claim(string Name, string Measure, double Value, double[] Ci95, string Rule, string Verdict);
+/// <summary>
+/// One of the post's claims measured on a run: the numbers, their 95% interval, the rule that decides, and the verdict;
+/// after `sweep --repeats` also its measurement in every prompt seed (<see cref="RepeatClaims"/>).
+/// </summary>
+public sealed record Claim(string Name, string Measure, double Value, double[] Ci95, string Rule, string Verdict,
+    IReadOnlyList<ClaimSeed>? Seeds = null, string? AcrossSeeds = null);
 
 /// <summary>
 /// RUN/claims.json: the post's claims about task vectors and cleaning, each decided by a stated rule on the sweep's
