@@ -53,7 +53,7 @@ public static class Repeats
     /// <summary>repeats.csv and the figures (per task, and the mean over tasks).</summary>
     public static void Write(string runDir, IReadOnlyList<SeedCells> seeds, string caption, IReadOnlyCollection<string>? meanExcludes)
     {
-        static string S(Spread s) => FormattableString.Invariant($"{s.Mean:G6},{s.Sd:G4},{s.Min:G6},{s.Max:G6}");
+        static string S(Spread s) => FormattableString.Invariant($"{s.Mean:G6},{s.Sd:G6},{s.Min:G6},{s.Max:G6}");
         AtomicFile.WriteAllLines(Path.Combine(runDir, FileName), [
             "task,layer,method,loss_mean,loss_sd,loss_min,loss_max,accuracy_mean,accuracy_sd,accuracy_min,accuracy_max,seeds",
             .. Rows(seeds).Select(r => $"{r.Task},{r.Layer},{r.Method},{S(r.Loss)},{S(r.Accuracy)},{r.Loss.N}")]);
