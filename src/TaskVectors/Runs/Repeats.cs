@@ -63,7 +63,11 @@ public static class Repeats
             LossByLayer(Path.Combine(figures, $"repeats.{TaskFileName.Of(task.Key)}"), $"{task.Key}: loss by layer over prompt seeds", caption,
                 task.Select(r => (r.Layer, r.Method, r.Loss)));
         string left = meanExcludes is { Count: > 0 } ? $" (without {string.Join(", ", meanExcludes)})" : "";
-        LossByLayer(Path.Combine(figures, "repeats.mean"), $"mean over tasks{left}: loss by layer over prompt seeds", caption, MeanOverTasks(seeds, meanExcludes));
+        var mean = MeanOverTasks(seeds, meanExcludes).ToList();
+        LossByLayer(Path.Combine(figures, "repeats.mean"), $"mean over tasks{left}: loss by layer over prompt seeds", caption, mean);
+        // The figure's numbers beside it, for the report's link and for anyone replotting.
+        AtomicFile.WriteAllLines(Path.Combine(figures, "repeats.mean.csv"), ["layer,method,loss_mean,loss_sd,loss_min,loss_max,seeds",
+            .. mean.Select(r => $"{r.Layer},{r.Method},{S(r.Loss)},{r.Loss.N}")]);
     }
 
     private static void LossByLayer(string path, string title, string caption, IEnumerable<(int Layer, string Method, Spread Loss)> rows)
