@@ -72,6 +72,8 @@ public class RepeatedSweepTests
         AssertSameNumbers(seed4, alone);
         Assert.That(Settings(seed4), Is.EquivalentTo(Settings(alone)), "the seed folder resumes as `sweep --seed 4` would");
         Assert.That(Settings(run)["repeats"], Is.EqualTo("2"));
+        Assert.That(File.Exists(Path.Combine(alone, Repeats.FileName)) || Directory.Exists(Path.Combine(alone, Repeats.Folder)), Is.False, "one seed is a plain sweep");
+        Assert.That(Claims.Read(alone)!.All(c => c.Seeds is null && c.AcrossSeeds is null));
         Assert.That(Settings(run)["seed"], Is.EqualTo("3"));
         foreach (var f in new[] { "results.csv", Claims.FileName, "figures/loss_by_layer.copy.png", "cleaned/copy.L1.json" })
             Assert.That(File.Exists(Path.Combine(seed4, f)), f);
