@@ -6,7 +6,7 @@ namespace NativeTV.Host.Cli;
 /// <summary>
 /// The spread of a repeated sweep in the console: per layer, each method's loss averaged over tasks, as mean ± sd over
 /// prompt seeds (every task, layer and the range are in repeats.csv). Layers, not each task's best layer, so no
-/// layer is picked by the numbers it shows.
+/// layer is picked by the numbers it shows; then each claim's count of seeds where it holds.
 /// </summary>
 public static class RepeatsTable
 {
@@ -27,5 +27,13 @@ public static class RepeatsTable
     /// <summary>The sd without its leading zero (±.03), so nine columns fit 100.</summary>
     private static string Sd(double sd) => sd is >= 0 and < 1 ? $"{sd:F2}"[1..] : $"{sd:F2}";
 
-    public static void Write(IReadOnlyList<SeedCells> seeds, IReadOnlyCollection<string>? meanExcludes) => SummaryTable.Print(Create(seeds, meanExcludes));
+    /// <summary>The spread table, then how many seeds each claim holds in.</summary>
+    public static void Write(IReadOnlyList<SeedCells> seeds, IReadOnlyCollection<string>? meanExcludes, IReadOnlyList<Claim> claims)
+    {
+        SummaryTable.Print(Create(seeds, meanExcludes));
+        if (claims.All(c => c.AcrossSeeds is null)) return;
+        var t = TextTable.Create("claim", "over prompt seeds");
+        foreach (var c in claims.Where(c => c.AcrossSeeds != null)) t.AddText(c.Name, c.AcrossSeeds!);
+        AnsiConsole.Write(t.Caption($"the claims in each prompt seed ({Claims.FileName} has every seed's value, interval and verdict)"));
+    }
 }

@@ -57,18 +57,13 @@ public static class SweepCommand
             }
             sweep.Finish();
             SummaryTable.Write(sweep.Main.Log.Cells);
-            if (sweep.Seeds.Count > 1) RepeatsTable.Write(sweep.Seeds.Select(s => new SeedCells(s.Seed, s.Sweep.Log.Cells)).ToList(), ctx.Manifest.MeanExcludes);
             if (Claims.Read(run) is { Count: > 0 } claims)
             {
-                bool seeds = claims.Any(c => c.AcrossSeeds != null);
-                var ct = seeds ? TextTable.Create("claim", "verdict", "value [95% interval]", "over prompt seeds") : TextTable.Create("claim", "verdict", "value [95% interval]");
-                foreach (var c in claims)
-                {
-                    string[] row = [c.Name, c.Verdict, $"{c.Value:0.###} [{c.Ci95[0]:0.###}, {c.Ci95[1]:0.###}]"];
-                    ct.AddText(seeds ? [.. row, c.AcrossSeeds ?? ""] : row);
-                }
-                AnsiConsole.Write(ct.Caption($"the post's claims on this run ({Claims.FileName} has each rule{(seeds ? " and every seed's value" : "")})"));
+                var ct = TextTable.Create("claim", "verdict", "value [95% interval]");
+                foreach (var c in claims) ct.AddText(c.Name, c.Verdict, $"{c.Value:0.###} [{c.Ci95[0]:0.###}, {c.Ci95[1]:0.###}]");
+                AnsiConsole.Write(ct.Caption($"the post's claims on this run ({Claims.FileName} has each rule)"));
             }
+            if (sweep.Seeds.Count > 1) RepeatsTable.Write(sweep.Seeds.Select(s => new SeedCells(s.Seed, s.Sweep.Log.Cells)).ToList(), ctx.Manifest.MeanExcludes, Claims.Read(run) ?? []);
             Console.WriteLine($"wrote {run}: results.jsonl, results.csv, figures/, cleaned/{(sweep.Seeds.Count > 1 ? $", {Repeats.FileName} and {Repeats.Folder}/seed-*/ (one run folder per other seed)" : "")}");
             return 0;
         }));

@@ -12,8 +12,8 @@ public static class HeadlineSection
     private static readonly (string Folder, string Pattern, string Alt)[] Headlines =
     [
         ("figures", "loss_by_layer.mean", "loss by layer for every method, mean over tasks, with 95% intervals"),
-        ("figures", "repeats.mean", "loss by layer over prompt seeds (sweep --repeats), mean over tasks: lines the mean over seeds, bands their range"),
         ("figures", "cleaned_origins.L*", "where each task's cleaned features come from: their weights by rank in the SAE reconstruction"),
+        ("figures", "repeats.mean", "loss by layer over prompt seeds (sweep --repeats), mean over tasks: lines the mean over seeds, bands their range"),
         ("feature_steering", "relative_change.L*", "single-feature steering: relative loss change per task (rows) and cleaned feature (columns)"),
         ("detectors", "relative_change.L*", "detector-feature steering: relative loss change per task (rows) and detector feature (columns)"),
     ];

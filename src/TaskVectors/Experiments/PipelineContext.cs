@@ -18,10 +18,8 @@ public sealed record PromptCounts(int Icl = 16, int Clean = 24, int Eval = 32);
 public sealed class PipelineContext : IDisposable
 {
     private readonly string? _saePattern;
-    private readonly Dictionary<int, DeviceSae?> _saes;
+    private readonly Dictionary<int, DeviceSae?> _saes = [];
     private List<TaskPrompts>? _prompts;
-    /// <summary>False for a <see cref="WithSeed"/> view, which shares the device with the context that owns it.</summary>
-    private readonly bool _owner = true;
 
     public string ModelDir { get; }
     public ModelManifest Manifest { get; }
@@ -41,8 +39,10 @@ public sealed class PipelineContext : IDisposable
     {
         ModelDir = modelDir; Manifest = manifest; Backend = be; Model = m; Tokenizer = tok; Tasks = tasks; _saePattern = saePattern; Counts = counts;
         Builder = new PromptBuilder(tok, prompts);
-        _saes = [];
     }
+
+    /// <summary>False for a <see cref="WithSeed"/> view, which shares the device with the context that owns it.</summary>
+    private readonly bool _owner = true;
 
     private PipelineContext(PipelineContext of, int seed) : this(of.ModelDir, of.Manifest, of.Backend, of.Model, of.Tokenizer, of.Tasks, of._saePattern,
         of.Builder.Options with { Seed = seed }, of.Counts)

@@ -121,6 +121,7 @@ public class RepeatedSweepTests
         var (exit, stdout, err) = TinySweepModel.Sweep(run, [.. Quick, "--repeats", "2"]);
         Assert.That(exit, Is.EqualTo(0), err);
         Assert.That(stdout, Does.Contain("6 cells done, 2 to go over 2 prompt seeds"));
+        Assert.That(stdout, Does.Contain("mean ± sd over 2 prompt seeds").And.Contain("over prompt seeds"), "the spread table and the claims' counts");
         AssertSameCsv(Path.Combine(run, Repeats.FileName), before);
         foreach (var dir in new[] { run, Path.Combine(run, Repeats.SeedFolder(1)) })
         {
