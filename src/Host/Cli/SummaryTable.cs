@@ -10,7 +10,7 @@ namespace NativeTV.Host.Cli;
 /// </summary>
 public static class SummaryTable
 {
-    private static readonly Dictionary<string, string> Short = new()
+    internal static readonly Dictionary<string, string> Short = new()
     {
         [Methods.ZeroShot] = "zero\nshot", [Methods.Tv] = "TV", [Methods.TvScaled] = "TV\nscaled", [Methods.TvMinusCorrupted] = "TV -\ncorrupt",
         [Methods.SaeRecon] = "SAE\nrecon", [Methods.TopK] = "SAE\ntop-k", [Methods.Pursuit] = "grad.\npursuit", [Methods.Cleaned] = "cleaned", [Methods.Icl] = "ICL",
@@ -29,10 +29,13 @@ public static class SummaryTable
         return t;
     }
 
-    public static void Write(IReadOnlyList<SweepCell> cells)
+    public static void Write(IReadOnlyList<SweepCell> cells) => Print(Create(cells));
+
+    /// <summary>A table laid out as this one: for the screen, or for 100 columns without one.</summary>
+    internal static void Print(Table t)
     {
         var console = Screen.IsOutput ? AnsiConsole.Console : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
         if (!Screen.IsOutput) console.Profile.Width = Width;
-        console.Write(Create(cells));
+        console.Write(t);
     }
 }

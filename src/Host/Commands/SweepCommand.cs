@@ -30,19 +30,21 @@ public static class SweepCommand
             var taskList = o.LoadTasks(pr);
             using var folder = RunFolder.Open(run, "--out", part is null ? "sweep" : $"sweep --shard {part.Index}/{part.Count}", part);
             using var ctx = o.Open(pr, taskList);
-            // One record per run; shards writing it at once would lose entries, and the finishing run records its own.
-            if (part is null) folder.RecordEnvironment(ctx.Backend);
-            var sweep = o.Sweep(pr, ctx, folder);
+            using var sweep = o.Sweep(pr, ctx, folder);
+            // One record per run folder; shards writing it at once would lose entries, and the finishing run records its own.
+            if (part is null) foreach (var s in sweep.Seeds) s.Folder.RecordEnvironment(ctx.Backend);
+            string Seed(SeedRun s) => sweep.Seeds.Count > 1 ? $"seed {s.Seed}: " : "";
             if (pr.GetValue(finish) && sweep.Todo.Count > 0)
-                throw new InvalidOperationException($"{run}: {sweep.Todo.Count} cells are missing ({string.Join(", ", sweep.Todo.Take(5).Select(c => $"{c.Task.Task.Name} L{c.Layer}"))}" +
+                throw new InvalidOperationException($"{run}: {sweep.Todo.Count} cells are missing ({string.Join(", ", sweep.Todo.Take(5).Select(c => $"{Seed(c.Run)}{c.Cell.Task.Task.Name} L{c.Cell.Layer}"))}" +
                     $"{(sweep.Todo.Count > 5 ? ", ..." : "")}): run their shards again, or `sweep` without --finish to compute them here");
-            if (sweep.Done > 0) Console.WriteLine($"resuming {run}: {sweep.Done} cells done, {sweep.Todo.Count} to go{(part is null ? "" : $" in shard {part.Index}/{part.Count}")}");
+            string over = sweep.Seeds.Count > 1 ? $" over {sweep.Seeds.Count} prompt seeds" : "";
+            if (sweep.Done > 0) Console.WriteLine($"resuming {run}: {sweep.Done} cells done, {sweep.Todo.Count} to go{over}{(part is null ? "" : $" in shard {part.Index}/{part.Count}")}");
             ConsoleProgress.Run("sweep", sweep.Todo.Count, bar =>
             {
-                foreach (var cell in sweep.Todo)
+                foreach (var (seed, cell) in sweep.Todo)
                 {
-                    bar.Description = Markup.Escape($"{cell.Task.Task.Name}, layer {cell.Layer}");
-                    sweep.Run(cell);
+                    bar.Description = Markup.Escape($"{Seed(seed)}{cell.Task.Task.Name}, layer {cell.Layer}");
+                    seed.Sweep.Run(cell);
                     bar.Increment(1);
                 }
                 return 0;
@@ -54,9 +56,10 @@ public static class SweepCommand
                 return 0;
             }
             sweep.Finish();
-            SummaryTable.Write(sweep.Log.Cells);
+            SummaryTable.Write(sweep.Main.Log.Cells);
             ClaimsTable.Write(run, Claims.SweepPart);
-            Console.WriteLine($"wrote {run}: results.jsonl, results.csv, figures/, cleaned/");
+            if (sweep.Seeds.Count > 1) RepeatsTable.Write(sweep.Seeds.Select(s => new SeedCells(s.Seed, s.Sweep.Log.Cells)).ToList(), ctx.Manifest.MeanExcludes, Claims.Read(run) ?? []);
+            Console.WriteLine($"wrote {run}: results.jsonl, results.csv, figures/, cleaned/{(sweep.Seeds.Count > 1 ? $", {Repeats.FileName} and {Repeats.Folder}/seed-*/ (one run folder per other seed)" : "")}");
             return 0;
         }));
         return cmd;
@@ -83,13 +86,17 @@ public sealed class SweepCli
     public Option<bool> AddZeroShotMean { get; } = new("--add-zero-shot-mean") { Description = "corrupted baseline: TV - corrupted mean + zero-shot mean" };
     public Option<int> K { get; } = new Option<int>("--k") { Description = "gradient pursuit iterations", DefaultValueFactory = _ => 20 }.AtLeast(1);
     public Option<int> Seed { get; } = new("--seed") { DefaultValueFactory = _ => 0 };
+    public Option<int> Repeats { get; } = new Option<int>("--repeats")
+    {
+        Description = "prompt samples (seeds seed..seed+N-1): the others in RUN/repeats/seed-S, their spread in RUN/repeats.csv", DefaultValueFactory = _ => 1,
+    }.AtLeast(1);
     public Option<bool> Restart { get; } = new("--restart") { Description = "discard the run folder's results" };
     public Option<bool> Profile { get; } = CommonOptions.Profile();
     public CleaningCli Cleaning { get; } = new();
 
     public void AddTo(Command c)
     {
-        foreach (var opt in new Option[] { Model, Device, Threads, Tasks, Layers, Sae, Out, Shots, Prefix, IclPrompts, CleanPrompts, EvalPrompts, NFirst, LastOnly, AddZeroShotMean, K, Seed, Restart, Profile })
+        foreach (var opt in new Option[] { Model, Device, Threads, Tasks, Layers, Sae, Out, Shots, Prefix, IclPrompts, CleanPrompts, EvalPrompts, NFirst, LastOnly, AddZeroShotMean, K, Seed, Repeats, Restart, Profile })
             c.Options.Add(opt);
         Cleaning.AddTo(c);
     }
@@ -105,11 +112,11 @@ public sealed class SweepCli
         }, new PromptCounts(pr.GetValue(IclPrompts), pr.GetValue(CleanPrompts), pr.GetValue(EvalPrompts)), pr.GetValue(Profile));
     }
 
-    public Sweep Sweep(ParseResult pr, PipelineContext ctx, RunFolder folder)
+    public RepeatedSweep Sweep(ParseResult pr, PipelineContext ctx, RunFolder folder)
     {
         int[] layers = pr.GetValue(Layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, ctx.Model.Config.Layers + 1).ToArray();
         var o = new SweepOptions(layers, pr.GetValue(LastOnly), pr.GetValue(AddZeroShotMean), pr.GetValue(K), Cleaning.Options(pr, ctx.Manifest));
-        return new Sweep(ctx, folder, o, pr.GetValue(Tasks) ?? ctx.Manifest.TasksPath ?? "", pr.GetValue(Restart));
+        return new RepeatedSweep(ctx, folder, o, pr.GetValue(Tasks) ?? ctx.Manifest.TasksPath ?? "", pr.GetValue(Restart), pr.GetValue(Repeats));
     }
 }
 

@@ -15,6 +15,7 @@ public static class HeadlineSection
         ("figures", "loss_by_layer.mean", "loss by layer for every method, mean over tasks, with 95% intervals"),
         ("figures", HeldOutFigure.Name, "loss by layer on held-out words (text-only, unseen) for zero-shot, ICL, task vector and cleaned vector, with 95% intervals"),
         ("figures", "cleaned_origins.L*", "where each task's cleaned features come from: their weights by rank in the SAE reconstruction"),
+        ("figures", "repeats.mean", "loss by layer over prompt seeds (sweep --repeats), mean over tasks: lines the mean over seeds, bands their range"),
         ("feature_steering", "relative_change.L*", "single-feature steering: relative loss change per task (rows) and cleaned feature (columns)"),
         ("detectors", "relative_change.L*", "detector-feature steering: relative loss change per task (rows) and detector feature (columns)"),
     ];

@@ -56,6 +56,14 @@ public static class HtmlReport
     /// <summary>The post's claims on this run, first: what they say, then each with its measure, 95% interval, deciding rule and verdict.</summary>
     private static ReportSection? ClaimsSection(string runDir) => Claims.Read(runDir) is not { Count: > 0 } claims ? null
         : new ReportSection("claims", "Claims", Findings.Of(claims) + Html.Source(Claims.FileName, "the post's claims decided on this run's numbers; intervals: 95% bootstrap over evaluation prompts, paired by prompt (feature claims: over the features or tasks their measure names)") +
-            Html.Table(["claim", "verdict", "measure", "value", "95% interval", "rule"],
-                claims.Select(c => (IReadOnlyList<string>)[c.Name, c.Verdict, c.Measure, Html.Num(c.Value), $"[{Html.Num(c.Ci95[0])}, {Html.Num(c.Ci95[1])}]", c.Rule])));
+            Html.Table(["claim", "verdict", "measure", "value", "95% interval", "rule", .. Seeds(claims) ? ["over prompt seeds"] : Array.Empty<string>()],
+                claims.Select(c => (IReadOnlyList<string>)[c.Name, c.Verdict, c.Measure, Html.Num(c.Value), $"[{Html.Num(c.Ci95[0])}, {Html.Num(c.Ci95[1])}]", c.Rule,
+                    .. Seeds(claims) ? [OverSeeds(c)] : Array.Empty<string>()])));
+
+    /// <summary>Whether the claims were measured in several prompt seeds (`sweep --repeats`).</summary>
+    private static bool Seeds(IReadOnlyList<Claim> claims) => claims.Any(c => c.Seeds != null);
+
+    /// <summary>The count of seeds where the claim holds, then each seed's value and verdict.</summary>
+    private static string OverSeeds(Claim c) => c.Seeds is null ? "" :
+        $"{c.AcrossSeeds}: " + string.Join("; ", c.Seeds.Select(s => $"seed {s.Seed} {(s.Value is { } v ? Html.Num(v) + " " : "")}{s.Verdict}"));
 }

@@ -42,6 +42,22 @@ public sealed class PipelineContext : IDisposable
         Builder = new PromptBuilder(tok, prompts);
     }
 
+    /// <summary>False for a <see cref="WithSeed"/> view, which shares the device with the context that owns it.</summary>
+    private readonly bool _owner = true;
+
+    private PipelineContext(PipelineContext of, int seed) : this(of.ModelDir, of.Manifest, of.Backend, of.Model, of.Tokenizer, of.Tasks, of._saePattern,
+        of.Builder.Options with { Seed = seed }, of.Counts)
+    {
+        _saes = of._saes;
+        _owner = false;
+    }
+
+    /// <summary>
+    /// The same model, tasks and SAEs (loaded once, shared) with prompts sampled under another seed, as
+    /// `sweep --repeats` needs; disposing it frees nothing, the context it came from owns the device.
+    /// </summary>
+    public PipelineContext WithSeed(int seed) => new(this, seed);
+
     /// <summary>
     /// Loads the model on <paramref name="device"/> (every op timed when <paramref name="profile"/>, see <see cref="ProfilingBackend"/>). Prompts follow METHOD.md, then the model's manifest, then the seed, then
     /// <paramref name="adjust"/>; the SAE pattern is <paramref name="sae"/> or the manifest's.
@@ -111,6 +127,7 @@ public sealed class PipelineContext : IDisposable
 
     public void Dispose()
     {
+        if (!_owner) return;
         foreach (var s in _saes.Values) s?.Dispose();
         Model.Dispose();
         Backend.Dispose();

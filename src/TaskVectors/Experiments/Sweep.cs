@@ -28,11 +28,12 @@ public sealed class Sweep
 
     /// <param name="tasksSource">Where the tasks came from (a path), recorded in the settings.</param>
     /// <param name="restart">Clear the folder's earlier results instead of resuming them.</param>
-    public Sweep(PipelineContext ctx, RunFolder folder, SweepOptions o, string tasksSource, bool restart)
+    /// <param name="repeats">Prompt samples of the whole run (see <see cref="RepeatedSweep"/>): recorded and guarded, as it changes the run's spread and claims.</param>
+    public Sweep(PipelineContext ctx, RunFolder folder, SweepOptions o, string tasksSource, bool restart, int repeats = 1)
     {
         _ctx = ctx; _o = o; _folder = folder;
         foreach (int L in o.Layers) ctx.CheckLayer(L, "--layers");
-        Settings = SettingsOf(ctx, o, tasksSource);
+        Settings = new Dictionary<string, string>(SettingsOf(ctx, o, tasksSource)) { ["repeats"] = $"{repeats}" };
         folder.Guard(Settings, restart);
         var tasks = ctx.Tasks.Select(t => t.Name).ToHashSet();
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(folder.Log))!);

@@ -5,9 +5,11 @@ namespace NativeTV.TaskVectors.Runs;
 
 /// <summary>
 /// One of the post's claims measured on a run: the numbers, their 95% interval, the rule that decides, and the verdict;
-/// <see cref="Part"/> names the command that decided it (<see cref="Claims.SweepPart"/> or <see cref="Claims.FeaturesPart"/>).
+/// <see cref="Part"/> names the command that decided it (<see cref="Claims.SweepPart"/> or <see cref="Claims.FeaturesPart"/>);
+/// after `sweep --repeats` it also holds its measurement in every prompt seed (<see cref="RepeatClaims"/>).
 /// </summary>
-public sealed record Claim(string Name, string Measure, double Value, double[] Ci95, string Rule, string Verdict, string? Part = null);
+public sealed record Claim(string Name, string Measure, double Value, double[] Ci95, string Rule, string Verdict, string? Part = null,
+    IReadOnlyList<ClaimSeed>? Seeds = null, string? AcrossSeeds = null);
 
 /// <summary>
 /// RUN/claims.json: the post's claims about task vectors and cleaning, each decided by a stated rule on the sweep's

@@ -12,7 +12,7 @@ namespace NativeTV.TaskVectors.Runs;
 public sealed class RunFolder : IDisposable
 {
     /// <summary>What `sweep` writes.</summary>
-    public static readonly string[] SweepOutputs = ["settings.json", EnvironmentFile, "results.jsonl", "results.csv", ResultsLog.RejectedFile, "figures", "cleaned", SweepShard.Folder, Claims.FileName];
+    public static readonly string[] SweepOutputs = ["settings.json", EnvironmentFile, "results.jsonl", "results.csv", ResultsLog.RejectedFile, "figures", "cleaned", SweepShard.Folder, Claims.FileName, Repeats.Folder, Repeats.FileName];
     /// <summary>What the feature experiments (`features` and its steps) write.</summary>
     public static readonly string[] FeatureOutputs = ["feature_steering", "detectors", "cross_layer", "maxact", "report.html"];
 
@@ -80,6 +80,9 @@ public sealed class RunFolder : IDisposable
             else File.Delete(p);
         }
     }
+
+    /// <summary>A run folder inside this one (a repeated sweep's seed), taken for the same command and shard.</summary>
+    public RunFolder Inner(string relative) => Open(Path.Combine(Dir, relative), "--out", _command, Shard);
 
     public string Results => Path.Combine(Dir, "results.jsonl");
     /// <summary>The results log this process appends to: results.jsonl, or its shard's own.</summary>
