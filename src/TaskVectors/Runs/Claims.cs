@@ -12,7 +12,8 @@ public sealed record Claim(string Name, string Measure, double Value, double[] C
 /// intervals come from resampling every task's evaluation prompts (<see cref="Bootstrap"/>). A claim "holds" when its
 /// interval lies wholly on the claimed side, is "partly" when the point estimate does but the interval does not,
 /// and is "not" otherwise. SAE claims are decided at each layer the sweep cleaned at where the task vector helps at
-/// all (elsewhere "as well as the task vector" is met by doing nothing, and only that the TV does not help is said).
+/// all (elsewhere "as well as the task vector" is met by doing nothing, and only that the TV does not help is said). The
+/// best layer is chosen on the cleaning prompts (<see cref="BestLayer"/>), the claim decided on the evaluation prompts.
 /// </summary>
 public static class Claims
 {
@@ -22,12 +23,12 @@ public static class Claims
     {
         var kept = cells.Where(c => meanExcludes?.Contains(c.Task) != true).ToList();
         var claims = new List<Claim>();
-        // Task vectors work at middle layers: at the layer where the TV does best, it lowers the zero-shot loss.
-        var byLayer = kept.GroupBy(c => c.Layer).Where(g => g.All(c => Has(c, Methods.Tv))).ToList();
-        if (byLayer.Count > 0)
+        // Task vectors work at middle layers: at the layer where the TV does best (on the cleaning prompts), it lowers the zero-shot loss.
+        var scored = kept.GroupBy(c => c.Layer).Where(g => g.All(c => Has(c, Methods.Tv))).SelectMany(g => g).ToList();
+        if (BestLayer.Of(scored) is { } best)
         {
-            var best = byLayer.MinBy(g => g.Average(c => c.Methods[Methods.Tv].Loss))!;
-            claims.Add(Lower($"the task vector lowers the zero-shot loss at its best layer ({best.Key})", best.ToList(), Methods.Tv, Methods.ZeroShot));
+            var claim = Lower($"the task vector lowers the zero-shot loss at its best layer ({best.Layer})", scored.Where(c => c.Layer == best.Layer).ToList(), Methods.Tv, Methods.ZeroShot);
+            claims.Add(claim with { Rule = $"{claim.Rule}; the layer {BestLayer.How(best)}" });
         }
         foreach (var g in kept.GroupBy(c => c.Layer).Where(g => g.All(c => Has(c, Methods.Cleaned))).OrderBy(g => g.Key))
         {
