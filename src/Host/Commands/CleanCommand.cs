@@ -94,9 +94,9 @@ public static class CleanCommand
 
     private static void PrintTradeOff(IReadOnlyList<LambdaPoint> points, int chosen, IReadOnlyList<(string Name, double Loss)> references)
     {
-        var t = new Table().AddColumn("L1").AddColumn("L0").AddColumn("cleaning-set loss").AddColumn("evaluation loss [95% interval]").AddColumn("");
+        var t = new Table().AddColumn("L1").AddColumn("L0").AddColumn("cleaning-set loss").AddColumn("evaluation loss [[95% interval]]").AddColumn("");
         foreach (var (p, i) in points.Select((p, i) => (p, i)))
-            t.AddRow($"{p.L1:G3}", $"{p.L0}", $"{p.CleanLoss:F3}", $"{p.EvalLoss:F3} [{p.EvalLossCi95[0]:F3}, {p.EvalLossCi95[1]:F3}]",
+            t.AddRow($"{p.L1:G3}", $"{p.L0}", $"{p.CleanLoss:F3}", Markup.Escape($"{p.EvalLoss:F3} [{p.EvalLossCi95[0]:F3}, {p.EvalLossCi95[1]:F3}]"),
                 (i == chosen ? "chosen" : "") + (p.WorseThanStart ? " worse than start" : ""));
         t.Caption(Markup.Escape($"chosen: {LambdaChoice.Rule}; evaluation loss of " + string.Join(", ", references.Select(r => $"{r.Name} {r.Loss:F3}"))));
         AnsiConsole.Write(t);

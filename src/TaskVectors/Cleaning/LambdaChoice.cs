@@ -15,6 +15,7 @@ public sealed record LambdaPoint(double L1, int L0, double CleanLoss, double[] C
 /// </summary>
 public static class LambdaChoice
 {
+    public const string ShortRule = "the sparsest within the best cleaning-set loss's 95% interval";
     public const string Rule = "the sparsest cleaned vector whose cleaning-set loss is within the 95% bootstrap interval of the lowest cleaning-set loss among the lambdas";
 
     /// <summary>The index of the point the rule picks.</summary>

@@ -22,7 +22,7 @@ public static class TradeOffFiles
         int chosen = LambdaChoice.Pick(points);
         AtomicFile.WriteAllLines(path + ".csv", [CsvHeader, .. points.Select((p, i) => FormattableString.Invariant(
             $"{p.L1:G6},{p.L0},{p.CleanLoss:G6},{p.CleanLossCi95[0]:G6},{p.CleanLossCi95[1]:G6},{p.EvalLoss:G6},{p.EvalLossCi95[0]:G6},{p.EvalLossCi95[1]:G6},{p.WorseThanStart},{i == chosen}"))]);
-        Figures.TradeOff(path, $"{task}, layer {layer}: cleaning's loss-L0 trade-off", $"{caption}; chosen: {LambdaChoice.Rule}", points, chosen, references);
+        Figures.TradeOff(path, $"{task}, layer {layer}: cleaning's loss-L0 trade-off", $"{caption}; chosen: {LambdaChoice.ShortRule}", points, chosen, references);
     }
 
     /// <summary>A figure and CSV for every cell of a sweep that cleaned at several lambdas, its TV and SAE reconstruction as references.</summary>
