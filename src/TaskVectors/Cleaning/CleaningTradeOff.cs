@@ -11,7 +11,10 @@ namespace NativeTV.TaskVectors.Cleaning;
 /// </summary>
 public sealed record LambdaRun(float L1, CleaningResult Result, MethodScore Clean, MethodScore Eval)
 {
-    public LambdaPoint Point => new(L1, Result.Features.Count, Clean.Loss, Clean.LossCi95!, Eval.Loss, Eval.LossCi95!, Result.WorseThanStart);
+    /// <summary>The lambda as typed (0.01, not the float's 0.009999999776), for JSON and tables.</summary>
+    public static double Decimal(float l1) => double.Parse(l1.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+
+    public LambdaPoint Point => new(Decimal(L1), Result.Features.Count, Clean.Loss, Clean.LossCi95!, Eval.Loss, Eval.LossCi95!, Result.WorseThanStart);
 }
 
 /// <summary>
@@ -30,7 +33,7 @@ public static class CleaningTradeOff
             var r = TaskVectorCleaner.Clean(m, sae, layer, cleanSet, taskVector, o with { L1 = l1 }, onlyFeatures, s => onStep?.Invoke(i, s));
             MethodScore Score(IReadOnlyList<Prompt> prompts) => MethodScore.Of(PromptScorer.Score(m, prompts, new Steer(layer, r.Vector), nFirst), r.Features.Count);
             var clean = Score(t.Clean);
-            return new LambdaRun(l1, r, clean, Score(t.Eval) with { L1 = l1, CleanLoss = clean.Loss });
+            return new LambdaRun(l1, r, clean, Score(t.Eval) with { L1 = LambdaRun.Decimal(l1), CleanLoss = clean.Loss });
         }).ToList();
     }
 }

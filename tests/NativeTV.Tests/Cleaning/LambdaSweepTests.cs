@@ -28,7 +28,7 @@ public class LambdaSweepTests
         sweep.Finish();
 
         var logged = ResultsLog.Read(Path.Combine(dir, "results.jsonl")).Single();
-        Assert.That(logged.Lambdas!.Select(p => p.L1), Is.EqualTo(lambdas.Select(l => (double)l)));
+        Assert.That(logged.Lambdas!.Select(p => p.L1), Is.EqualTo(new[] { 0.01, 0.2 }));
         var chosen = logged.Lambdas![LambdaChoice.Pick(logged.Lambdas!)];
         var cleaned = logged.Methods[Methods.Cleaned];
         Assert.That((cleaned.L1, cleaned.L0, cleaned.Loss, cleaned.CleanLoss), Is.EqualTo((chosen.L1, (int?)chosen.L0, chosen.EvalLoss, (double?)chosen.CleanLoss)));
