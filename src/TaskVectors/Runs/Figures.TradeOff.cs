@@ -14,7 +14,8 @@ public static partial class Figures
         IReadOnlyList<(string Name, double Loss)> references)
     {
         var plt = new Plot();
-        var order = points.OrderBy(p => p.L0).ThenBy(p => p.L1).ToList();
+        // Joined in lambda order: the curve the penalty traces.
+        var order = points.OrderBy(p => p.L1).ToList();
         double[] x = order.Select(p => (double)p.L0).ToArray();
         var eval = plt.Add.Scatter(x, order.Select(p => p.EvalLoss).ToArray(), Palette.GetColor(1));
         eval.LegendText = "evaluation loss (95% interval)";
@@ -43,8 +44,10 @@ public static partial class Figures
         var ys = points.SelectMany(p => new[] { p.EvalLossCi95[1], p.CleanLoss }).Concat(references.Select(r => r.Loss)).Where(double.IsFinite).ToList();
         if (ys.Count > 0) plt.Axes.SetLimitsY(0, Math.Max(ys.Max(), 1e-9) * 1.15);
         if (x.Length > 0) plt.Axes.SetLimitsX(Math.Min(0, x.Min() - 1), x.Max() * 1.1 + 1);
+        plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         Label(plt, title, caption, "L0 (active SAE features of the cleaned vector)", "loss (nll of the answer's first tokens)");
-        plt.ShowLegend(Edge.Right);
+        // Below, not beside: the plot keeps the width its long caption needs.
+        plt.ShowLegend(Edge.Bottom);
         Save(plt, pathNoExt);
     }
 }
