@@ -18,7 +18,7 @@ public static class FeaturesCommand
     public static Command Create()
     {
         var cli = new PipelineCli();
-        var layer = new Option<int?>("--layer") { Description = "layer of the sweep's cleaned vectors to study (default: of the layers cleaned at, where the task vector works best)" };
+        var layer = new Option<int?>("--layer") { Description = "layer of the sweep's cleaned vectors to study (default: of the layers cleaned at, where the task vector works best on the cleaning prompts)" };
         var detectorLayer = new Option<int?>("--detector-layer") { Description = "default: one below --layer when an SAE exists there, else --layer" };
         var crossFrom = new Option<int?>("--cross-from") { Description = "clean there and read at --layer (default: one below --layer when an SAE exists there; -1 skips it)" };
         var scale = new Option<float>("--scale") { Description = "single-feature steering scale", DefaultValueFactory = _ => 20f }.Finite();
