@@ -24,4 +24,14 @@ public static class Parse
         if (r.Count == 0) throw new ArgumentException($"{option}: empty list");
         return r.ToArray();
     }
+
+    /// <summary>"0.01,0.03" -> [0.01, 0.03]: finite numbers of at least <paramref name="min"/>, each named in the error when not.</summary>
+    public static float[] FloatList(string s, string option, float min)
+    {
+        var parts = s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0) throw new ArgumentException($"{option}: empty list");
+        return parts.Select(p => float.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)
+            ? float.IsFinite(v) && v >= min ? v : throw new ArgumentException(FormattableString.Invariant($"{option} must be at least {min}, not {v}"))
+            : throw new ArgumentException($"{option}: '{p}' is not a number")).ToArray();
+    }
 }

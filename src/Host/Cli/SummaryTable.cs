@@ -20,7 +20,7 @@ public static class SummaryTable
 
     public static Table Create(IReadOnlyList<SweepCell> cells)
     {
-        var t = new Table().Border(TableBorder.Simple).Caption(Markup.Escape(SweepSummary.Caption));
+        var t = new Table().Border(TableBorder.Simple).Caption(Markup.Escape(SweepSummary.Caption(cells)));
         // One space of padding each, beside the border's one: Spectre's default two would take 11 of the 100 columns.
         t.AddColumn(new TableColumn("task").NoWrap().Padding(1, 0, 0, 0));
         t.AddColumn(new TableColumn("best\nlayer").RightAligned().Padding(1, 0, 0, 0));

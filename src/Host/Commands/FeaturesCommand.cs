@@ -19,7 +19,7 @@ public static class FeaturesCommand
     public static Command Create()
     {
         var cli = new PipelineCli();
-        var layer = new Option<int?>("--layer") { Description = "layer of the sweep's cleaned vectors to study (default: of the layers cleaned at, where the task vector works best)" };
+        var layer = new Option<int?>("--layer") { Description = "layer of the sweep's cleaned vectors to study (default: of the layers cleaned at, where the task vector works best on the cleaning prompts)" };
         var detectorLayer = new Option<int?>("--detector-layer") { Description = "default: one below --layer when an SAE exists there, else --layer" };
         var crossFrom = new Option<int?>("--cross-from") { Description = "clean there and read at --layer (default: one below --layer when an SAE exists there; -1 skips it)" };
         var scale = new Option<float>("--scale") { Description = "single-feature steering scale", DefaultValueFactory = _ => 20f }.Finite();
@@ -79,8 +79,8 @@ public static class FeaturesCommand
     }
 
     /// <summary>
-    /// The layer to study: the one layer the run cleaned at, or of several the one where the plain task vector
-    /// works best (lowest mean loss over tasks in results.jsonl), where the post studies its features.
+    /// The layer to study: the one layer the run cleaned at, or of several the one where the plain task vector works
+    /// best (lowest mean loss over tasks on the cleaning prompts, <see cref="BestLayer"/>), where the post studies its features.
     /// </summary>
     private static int DefaultLayer(string run)
     {
@@ -88,9 +88,9 @@ public static class FeaturesCommand
             .Select(p => CleanedVectorFiles.LayerOf(Path.GetFileName(p))).OfType<int>().Distinct().Order().ToList();
         if (layers.Count == 0) throw new ArgumentException($"{run}/cleaned holds no cleaned vectors: run `nativetv sweep --out {run}` first");
         if (layers.Count == 1) return layers[0];
-        var cells = ResultsLog.Read(Path.Combine(run, "results.jsonl"));
-        int best = layers.MinBy(l => cells.Where(c => c.Layer == l && c.Methods.ContainsKey(Methods.Tv)).Select(c => c.Methods[Methods.Tv].Loss).DefaultIfEmpty(double.PositiveInfinity).Average());
-        Console.WriteLine($"layer {best}: of the layers cleaned at ({string.Join(", ", layers)}), the one where the task vector works best (--layer picks another)");
-        return best;
+        var cells = ResultsLog.Read(Path.Combine(run, "results.jsonl")).Where(c => layers.Contains(c.Layer));
+        var best = BestLayer.Of(cells) ?? throw new ArgumentException($"{run}/results.jsonl has no task-vector score at the layers cleaned at ({string.Join(", ", layers)}): give --layer");
+        Console.WriteLine($"layer {best.Layer}: of the layers cleaned at ({string.Join(", ", layers)}), the one where the task vector works best, {BestLayer.How(best)} (--layer picks another)");
+        return best.Layer;
     }
 }

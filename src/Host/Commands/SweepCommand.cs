@@ -92,7 +92,7 @@ public sealed class SweepCli
     }.AtLeast(1);
     public Option<bool> Restart { get; } = new("--restart") { Description = "discard the run folder's results" };
     public Option<bool> Profile { get; } = CommonOptions.Profile();
-    public CleaningCli Cleaning { get; } = new();
+    public CleaningCli Cleaning { get; } = new(lambdaList: true);
 
     public void AddTo(Command c)
     {
@@ -115,7 +115,7 @@ public sealed class SweepCli
     public RepeatedSweep Sweep(ParseResult pr, PipelineContext ctx, RunFolder folder)
     {
         int[] layers = pr.GetValue(Layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, ctx.Model.Config.Layers + 1).ToArray();
-        var o = new SweepOptions(layers, pr.GetValue(LastOnly), pr.GetValue(AddZeroShotMean), pr.GetValue(K), Cleaning.Options(pr, ctx.Manifest));
+        var o = new SweepOptions(layers, pr.GetValue(LastOnly), pr.GetValue(AddZeroShotMean), pr.GetValue(K), Cleaning.Options(pr, ctx.Manifest), Cleaning.LambdaList(pr));
         return new RepeatedSweep(ctx, folder, o, pr.GetValue(Tasks) ?? ctx.Manifest.TasksPath ?? "", pr.GetValue(Restart), pr.GetValue(Repeats));
     }
 }
@@ -123,11 +123,29 @@ public sealed class SweepCli
 /// <summary>
 /// The cleaning options shared by `sweep`, `clean`, `cross-layer` and `detectors`: each unset value comes from the
 /// recipe, the model's (its nativetv.json, else METHOD.md's) or with `--recipe authors` METHOD.md's; detectors
-/// have their own (L1 5e-4).
+/// have their own (L1 5e-4). With <paramref name="lambdaList"/> (`sweep`, `clean`), --l1 takes a comma list to clean at each.
 /// </summary>
-public sealed class CleaningCli(CleaningOptions? fixedRecipe = null)
+public sealed class CleaningCli
 {
-    public Option<float?> L1 { get; } = new Option<float?>("--l1") { Description = "L1 penalty on the feature activations (default: the recipe's)" }.AtLeast(0f);
+    private readonly CleaningOptions? _fixedRecipe;
+    private readonly bool _lambdaList;
+
+    public CleaningCli(CleaningOptions? fixedRecipe = null, bool lambdaList = false)
+    {
+        _fixedRecipe = fixedRecipe; _lambdaList = lambdaList;
+        L1 = new Option<string?>("--l1") { Description = lambdaList
+            ? "L1 penalty on the feature activations, or a comma list to clean at each (the loss-L0 trade-off) (default: the recipe's)"
+            : "L1 penalty on the feature activations (default: the recipe's)" };
+        // Checked while parsing, so a bad value stops the command before any work.
+        L1.Validators.Add(r =>
+        {
+            if (r.Tokens.Count == 0) return;
+            try { if (Lambdas(r.Tokens[^1].Value).Length > 1 && !_lambdaList) r.AddError("--l1 takes one value here, not a list"); }
+            catch (ArgumentException e) { r.AddError(e.Message); }
+        });
+    }
+
+    public Option<string?> L1 { get; }
     public Option<float?> Lr { get; } = new Option<float?>("--lr") { Description = "Adam learning rate (default: the recipe's)" }.Above(0f);
     public Option<int?> Steps { get; } = new Option<int?>("--steps") { Description = "at most this many steps (default: the recipe's)" }.AtLeast(1);
     public Option<int?> Patience { get; } = new Option<int?>("--patience") { Description = "stop when neither L0 nor the objective has reached a new minimum for this many steps (default: the recipe's)" }.AtLeast(1);
@@ -141,12 +159,18 @@ public sealed class CleaningCli(CleaningOptions? fixedRecipe = null)
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { L1, Lr, Steps, Patience, LossPatience }) c.Options.Add(o);
-        if (fixedRecipe is null) c.Options.Add(Recipe);
+        if (_fixedRecipe is null) c.Options.Add(Recipe);
     }
 
+    /// <summary>The settings, L1 the first (with a list, see <see cref="LambdaList"/>).</summary>
     public CleaningOptions Options(ParseResult pr, TaskVectors.ModelManifest manifest)
     {
-        var r = fixedRecipe ?? (pr.GetValue(Recipe) == "authors" ? CleaningRecipes.Authors : CleaningRecipes.Of(manifest));
-        return new(pr.GetValue(L1) ?? r.L1, pr.GetValue(Lr) ?? r.Lr, pr.GetValue(Steps) ?? r.Steps, pr.GetValue(Patience) ?? r.Patience, pr.GetValue(LossPatience) || r.LossPatience);
+        var r = _fixedRecipe ?? (pr.GetValue(Recipe) == "authors" ? CleaningRecipes.Authors : CleaningRecipes.Of(manifest));
+        return new(LambdaList(pr)?[0] ?? r.L1, pr.GetValue(Lr) ?? r.Lr, pr.GetValue(Steps) ?? r.Steps, pr.GetValue(Patience) ?? r.Patience, pr.GetValue(LossPatience) || r.LossPatience);
     }
+
+    /// <summary>Every --l1 value in the order given, or null when it was not given (the recipe's alone).</summary>
+    public float[]? LambdaList(ParseResult pr) => pr.GetValue(L1) is { } s ? Lambdas(s) : null;
+
+    private static float[] Lambdas(string s) => Parse.FloatList(s, "--l1", 0f).Distinct().ToArray();
 }

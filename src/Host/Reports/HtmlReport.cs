@@ -39,7 +39,7 @@ public static class HtmlReport
         [
             ClaimsSection(runDir),
             HeadlineSection.Of(runDir, shown),
-            new("summary", "Summary", Html.Source("results.jsonl", SweepSummary.Caption) + Html.Table(SweepSummary.Header, SweepSummary.Rows(cells))),
+            new("summary", "Summary", Html.Source("results.jsonl", SweepSummary.Caption(cells)) + Html.Table(SweepSummary.Header, SweepSummary.Rows(cells))),
             TaskSection.Of(runDir, cells.Select(c => c.Task).Distinct().ToList(), maxact, shown),
             MaxActSection.Of(maxact),
             .. Directory.GetDirectories(runDir).Select(Path.GetFileName).Where(d => !Special.Contains(d)).Order(StringComparer.Ordinal).Select(d => FolderSection.Of(runDir, d!, shown)),

@@ -2,7 +2,7 @@ namespace NativeTV.TaskVectors.Cleaning;
 
 /// <summary>
 /// Where cleaning settings come from: METHOD.md's (the authors', for real models), a model's own in its
-/// <see cref="ModelManifest"/> (the organism's, ORGANISM.md: L1 0.03, lr 0.05, 200 steps), and the detectors'.
+/// <see cref="ModelManifest"/> (the organism's: ORGANISM.md's lr 0.05 and 200 steps, with L1 0.01 by the loss-L0 trade-off), and the detectors'.
 /// </summary>
 public static class CleaningRecipes
 {

@@ -62,7 +62,7 @@ public sealed class Sweep
     private static double Cost(PipelineContext ctx, SweepOptions o, int layer)
     {
         bool sae = ctx.SaePattern is { } p && Directory.Exists(p.Replace("{layer}", layer.ToString()));
-        return 2.0 * ctx.Counts.Eval + (sae ? 3.0 * ctx.Counts.Eval + 3.0 * ctx.Counts.Clean * (o.Cleaning ?? new CleaningOptions()).Steps : 0);
+        return 2.0 * ctx.Counts.Eval + (sae ? 3.0 * ctx.Counts.Eval + 3.0 * ctx.Counts.Clean * (o.Cleaning ?? new CleaningOptions()).Steps * (o.Lambdas?.Count ?? 1) : 0);
     }
 
     private static Dictionary<string, string> SettingsOf(PipelineContext ctx, SweepOptions o, string tasksSource)
@@ -78,6 +78,8 @@ public sealed class Sweep
         // Read off the record, so a new cleaning option cannot be left out of the guard.
         foreach (var prop in typeof(CleaningOptions).GetProperties())
             s[System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(prop.Name)] = $"{prop.GetValue(o.Cleaning ?? new CleaningOptions())}";
+        // Several lambdas: the list is the setting (one keeps the record's value, so earlier runs still resume).
+        if (o.Lambdas is { Count: > 1 } ls) s["l1"] = string.Join(",", ls);
         return s;
     }
 
@@ -102,6 +104,7 @@ public sealed class Sweep
         SweepFigures.Specificity(figures, Log.Cells, caption);
         HeldOutFigure.Write(figures, Log.Cells, caption, _ctx.Manifest.MeanExcludes);
         CleanedOrigins.Write(figures, _folder.Cleaned, caption);
+        TradeOffFiles.Write(figures, Log.Cells, caption);
         Claims.Write(_folder.Dir, Claims.SweepPart, Claims.Measure(Log.Cells, _ctx.Manifest.MeanExcludes));
     }
 }

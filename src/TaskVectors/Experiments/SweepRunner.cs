@@ -7,7 +7,9 @@ using NativeTV.TaskVectors;
 namespace NativeTV.TaskVectors.Experiments;
 
 /// <summary>Settings of a sweep (METHOD.md defaults, as command-line options); prompts and SAEs come with its <see cref="PipelineContext"/>.</summary>
-public sealed record SweepOptions(int[] Layers, bool LastSeparatorOnly = false, bool AddZeroShotMean = false, int PursuitK = 20, CleaningOptions? Cleaning = null);
+/// <param name="Lambdas">The L1 penalties to clean at, each cell keeping the one <see cref="LambdaChoice"/> picks (null: Cleaning's L1 alone).</param>
+public sealed record SweepOptions(int[] Layers, bool LastSeparatorOnly = false, bool AddZeroShotMean = false, int PursuitK = 20, CleaningOptions? Cleaning = null,
+    IReadOnlyList<float>? Lambdas = null);
 
 /// <summary>
 /// The task x layer sweep: for each cell the metric with no steering, the task vector, the corrupted-mean
@@ -29,13 +31,15 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
         var c = Cache(t);
         int li = Array.IndexOf(o.Layers, layer);
         var tv = c.Tv[li];
-        var methods = new Dictionary<string, MethodScore> { [Methods.ZeroShot] = c.ZeroShot, [Methods.Icl] = c.Icl, [Methods.Tv] = Eval(t, layer, tv) };
-        double factor = BestFactor(t, layer, tv);
-        methods[Methods.TvScaled] = Eval(t, layer, tv.Select(x => (float)(x * factor)).ToArray(), scale: factor);
+        var onClean = CleanLosses(t, layer, tv);
+        var methods = new Dictionary<string, MethodScore> { [Methods.ZeroShot] = c.ZeroShot, [Methods.Icl] = c.Icl, [Methods.Tv] = Eval(t, layer, tv) with { CleanLoss = onClean[1] } };
+        double factor = onClean.MinBy(kv => kv.Value).Key;
+        methods[Methods.TvScaled] = Eval(t, layer, tv.Select(x => (float)(x * factor)).ToArray(), scale: factor) with { CleanLoss = onClean[factor] };
         var baseline = tv.Select((v, j) => v - c.Corrupted[li][j] + (c.ZeroShotMean?[li][j] ?? 0f)).ToArray();
         methods[Methods.TvMinusCorrupted] = Eval(t, layer, baseline);
         Dictionary<string, double>? specificity = null;
         var heldOut = new Dictionary<string, float[]> { [Methods.Tv] = tv };
+        List<LambdaPoint>? points = null;
         if (ctx.SaeOrNull(layer) is { } sae)
         {
             var spec = Specificity(layer, sae);
@@ -43,8 +47,11 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
             methods[Methods.SaeRecon] = Eval(t, layer, recon, f.Count(x => x != 0f));
             var (pursued, coeffs) = sae.Pursue(tv, new PursuitOptions(o.PursuitK));
             methods[Methods.Pursuit] = Eval(t, layer, pursued, coeffs.Count(x => x != 0f));
-            var r = TaskVectorCleaner.Clean(model, sae, layer, PromptBatch.Of(t.Clean, ctx.NFirst, model.Config.PadTokenId), tv, o.Cleaning ?? new CleaningOptions());
-            var score = Eval(t, layer, r.Vector, r.Features.Count);
+            var cleaning = o.Cleaning ?? new CleaningOptions();
+            var runs = CleaningTradeOff.Run(model, sae, layer, t, tv, cleaning, o.Lambdas ?? [cleaning.L1], ctx.NFirst);
+            if (runs.Count > 1) points = runs.Select(x => x.Point).ToList();
+            var chosen = runs[LambdaChoice.Pick(runs.Select(x => x.Point).ToList())];
+            var (r, score) = (chosen.Result, chosen.Eval);
             methods[Methods.Cleaned] = score;
             heldOut[Methods.Cleaned] = r.Vector;
             // The naive selection cleaning must beat: as many features, the ones the encoder activates most, at their encoder weights.
@@ -57,10 +64,10 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
                 [Methods.Cleaned] = spec.Weighted(t.Task.Name, r.Features.Select(x => (x.Id, x.Weight))),
             }.Where(kv => !double.IsNaN(kv.Value)).ToDictionary();
             CleanedVectorFiles.Write(Path.Combine(runDir, "cleaned"), CleanedVectorFiles.Name(t.Task.Name, layer), r,
-                new Dictionary<string, string>(provenance) { ["task"] = t.Task.Name, ["layer"] = layer.ToString() },
+                new Dictionary<string, string>(provenance) { ["task"] = t.Task.Name, ["layer"] = layer.ToString(), ["l1"] = $"{chosen.L1}" },
                 new { eval = Brief(score), tv = Brief(methods[Methods.Tv]), task_specificity = specificity }, spec.Of(t.Task.Name));
         }
-        return new SweepCell(t.Task.Name, layer, methods, specificity, _heldOut.Score(t, layer, heldOut));
+        return new SweepCell(t.Task.Name, layer, methods, specificity, _heldOut.Score(t, layer, heldOut)) { Lambdas = points };
     }
 
     private MethodScore Eval(TaskPrompts t, int layer, float[] v, int? l0 = null, double? scale = null) => Score(t.Eval, new Steer(layer, v), l0, scale);
@@ -71,8 +78,11 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
     /// <summary>Factors tried for the scaled task vector: the TV alone is often too weak (the organism's 2 x TV does better).</summary>
     private static readonly double[] Factors = [0.5, 1, 1.5, 2, 3, 4, 6];
 
-    /// <summary>The factor whose scaled TV has the lowest loss on the cleaning prompts (not the evaluation ones: no peeking).</summary>
-    private double BestFactor(TaskPrompts t, int layer, float[] tv) => Factors.MinBy(k =>
+    /// <summary>
+    /// The cleaning-set loss of the TV at each factor (1 included: the plain TV's). The scaled TV takes the lowest, and
+    /// best layers are chosen on them: the evaluation prompts only score (no peeking).
+    /// </summary>
+    private Dictionary<double, double> CleanLosses(TaskPrompts t, int layer, float[] tv) => Factors.ToDictionary(k => k, k =>
         ScoreSummary.Of(PromptScorer.Score(model, t.Clean, new Steer(layer, tv, Scale: (float)k), ctx.NFirst)).Nll);
 
     private MethodScore Score(IReadOnlyList<Prompt> prompts, Steer? steer, int? l0 = null, double? scale = null)

@@ -17,7 +17,8 @@ public sealed record Claim(string Name, string Measure, double Value, double[] C
 /// intervals come from resampling every task's evaluation prompts (<see cref="Bootstrap"/>). A claim "holds" when its
 /// interval lies wholly on the claimed side, is "partly" when the point estimate does but the interval does not,
 /// and is "not" otherwise. SAE claims are decided at each layer the sweep cleaned at where the task vector helps at
-/// all (elsewhere "as well as the task vector" is met by doing nothing, and only that the TV does not help is said).
+/// all (elsewhere "as well as the task vector" is met by doing nothing, and only that the TV does not help is said). The
+/// best layer is chosen on the cleaning prompts (<see cref="BestLayer"/>), the claim decided on the evaluation prompts.
 /// Where tasks have held-out word splits, the TV and the cleaned vector are also claimed to help there (<see cref="HeldOutClaims"/>).
 /// `features` adds its own claims to the file (<see cref="FeatureClaims"/>), each command writing only its part.
 /// </summary>
@@ -29,14 +30,15 @@ public static class Claims
     {
         var kept = cells.Where(c => meanExcludes?.Contains(c.Task) != true).ToList();
         var claims = new List<Claim>();
-        // Task vectors work at middle layers: at the layer where the TV does best, it lowers the zero-shot loss.
-        var byLayer = kept.GroupBy(c => c.Layer).Where(g => g.All(c => Has(c, Methods.Tv))).ToList();
-        if (byLayer.Count > 0)
+        // Task vectors work at middle layers: at the layer where the TV does best (on the cleaning prompts), it lowers the zero-shot loss.
+        var scored = kept.GroupBy(c => c.Layer).Where(g => g.All(c => Has(c, Methods.Tv))).SelectMany(g => g).ToList();
+        if (BestLayer.Of(scored) is { } best)
         {
-            var best = byLayer.MinBy(g => g.Average(c => c.Methods[Methods.Tv].Loss))!;
-            string name = $"the task vector lowers the zero-shot loss at its best layer ({best.Key})";
-            claims.Add(Lower(name, best.ToList(), Methods.Tv, Methods.ZeroShot));
-            claims.AddRange(HeldOutClaims.Measure(best.ToList(), Methods.Tv, name));
+            string name = $"the task vector lowers the zero-shot loss at its best layer ({best.Layer})";
+            var at = scored.Where(c => c.Layer == best.Layer).ToList();
+            var claim = Lower(name, at, Methods.Tv, Methods.ZeroShot);
+            claims.Add(claim with { Rule = $"{claim.Rule}; the layer {BestLayer.How(best)}" });
+            claims.AddRange(HeldOutClaims.Measure(at, Methods.Tv, name));
         }
         foreach (var g in kept.GroupBy(c => c.Layer).Where(g => g.All(c => Has(c, Methods.Cleaned))).OrderBy(g => g.Key))
         {

@@ -8,6 +8,12 @@ namespace NativeTV.TaskVectors.Runs;
 public sealed record MethodScore(double Loss, double Accuracy, int? L0 = null, double[]? LossCi95 = null, double[]? AccuracyCi95 = null,
     double[]? PromptLosses = null, int[]? PromptCorrect = null, double? Scale = null)
 {
+    /// <summary>The mean loss on the cleaning prompts, where scored (the task vectors, the cleaned vector): what layers and lambdas are chosen on, never the evaluation loss.</summary>
+    public double? CleanLoss { get; init; }
+
+    /// <summary>The L1 penalty a cleaned vector was cleaned with (with several, the one <see cref="Cleaning.LambdaChoice"/> picked).</summary>
+    public double? L1 { get; init; }
+
     /// <param name="scale">The factor a scaled vector was multiplied by, where one was chosen.</param>
     public static MethodScore Of(IReadOnlyList<PromptScore> prompts, int? l0 = null, double? scale = null)
     {
@@ -24,7 +30,11 @@ public sealed record MethodScore(double Loss, double Accuracy, int? L0 = null, d
 /// held-out word splits (the organism's) <see cref="HeldOut"/>: split -> method -> score on zero-shot prompts of the split's words.
 /// </summary>
 public sealed record SweepCell(string Task, int Layer, Dictionary<string, MethodScore> Methods, Dictionary<string, double>? Specificity = null,
-    Dictionary<string, Dictionary<string, MethodScore>>? HeldOut = null);
+    Dictionary<string, Dictionary<string, MethodScore>>? HeldOut = null)
+{
+    /// <summary>Where the sweep cleaned at several L1 penalties: every lambda's point of the loss-L0 trade-off, in the order given.</summary>
+    public IReadOnlyList<Cleaning.LambdaPoint>? Lambdas { get; init; }
+}
 
 /// <summary>The method names of a sweep, in the order figures and tables list them.</summary>
 public static class Methods

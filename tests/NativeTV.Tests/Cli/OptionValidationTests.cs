@@ -16,6 +16,8 @@ public class OptionValidationTests
         yield return Case("--lr must be above 0, not NaN", "organism", "train", "--out", "OUT", "--lr", "NaN");
         yield return Case("--steps must be at least 1, not 0", [.. Sweep, "--steps", "0"]);
         yield return Case("--l1 must be at least 0, not -1", [.. Sweep, "--l1", "-1"]);
+        yield return Case("--l1 must be at least 0, not -1", [.. Sweep, "--l1", "0.1,-1"]);
+        yield return Case("--l1 takes one value here, not a list", "detectors", "--layer", "1", "--run", "OUT", "--l1", "0.1,0.2");
         yield return Case("--lr must be above 0, not -Infinity", [.. Sweep, "--lr", "-Infinity"]);
         yield return Case("--eval-prompts must be at least 1, not 0", [.. Sweep, "--eval-prompts", "0"]);
         yield return Case("--clean-prompts must be at least 1, not 0", [.. Sweep, "--clean-prompts", "0"]);

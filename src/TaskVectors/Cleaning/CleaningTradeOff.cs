@@ -1,0 +1,39 @@
+using NativeTV.Sae;
+using NativeTV.TaskVectors.Runs;
+using NativeTV.TaskVectors.Steering;
+using NativeTV.Transformer.Model;
+
+namespace NativeTV.TaskVectors.Cleaning;
+
+/// <summary>
+/// One lambda's cleaning: the result, and the cleaned vector scored on the cleaning prompts (what the lambda is chosen
+/// on) and on the evaluation prompts (Eval carries the L0, the lambda and the cleaning-set loss, as results.jsonl keeps it).
+/// </summary>
+public sealed record LambdaRun(float L1, CleaningResult Result, MethodScore Clean, MethodScore Eval)
+{
+    /// <summary>The lambda as typed (0.01, not the float's 0.009999999776), for JSON and tables.</summary>
+    public static double Decimal(float l1) => double.Parse(l1.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+
+    public LambdaPoint Point => new(Decimal(L1), Result.Features.Count, Clean.Loss, Clean.LossCi95!, Eval.Loss, Eval.LossCi95!, Result.WorseThanStart);
+}
+
+/// <summary>
+/// Cleaning one task vector at each of several L1 penalties (the loss-L0 trade-off), the rest of the settings shared;
+/// <see cref="LambdaChoice"/> picks one. One lambda is plain cleaning.
+/// </summary>
+public static class CleaningTradeOff
+{
+    /// <param name="onStep">Each step, with the index of the lambda being cleaned at.</param>
+    public static IReadOnlyList<LambdaRun> Run(TransformerModel m, DeviceSae sae, int layer, TaskPrompts t, float[] taskVector, CleaningOptions o,
+        IReadOnlyList<float> lambdas, int nFirst, IReadOnlyCollection<int>? onlyFeatures = null, Action<int, StepRecord>? onStep = null)
+    {
+        var cleanSet = PromptBatch.Of(t.Clean, nFirst, m.Config.PadTokenId);
+        return lambdas.Select((l1, i) =>
+        {
+            var r = TaskVectorCleaner.Clean(m, sae, layer, cleanSet, taskVector, o with { L1 = l1 }, onlyFeatures, s => onStep?.Invoke(i, s));
+            MethodScore Score(IReadOnlyList<Prompt> prompts) => MethodScore.Of(PromptScorer.Score(m, prompts, new Steer(layer, r.Vector), nFirst), r.Features.Count);
+            var clean = Score(t.Clean);
+            return new LambdaRun(l1, r, clean, Score(t.Eval) with { L1 = LambdaRun.Decimal(l1), CleanLoss = clean.Loss });
+        }).ToList();
+    }
+}
