@@ -23,24 +23,33 @@ public static class WarpMma
     /// <summary>
     /// In step s, lane (g, t) takes from lane 4g + s its A pairs (rows g and g+8, k = 2s.. and 2s+8..) and from
     /// lanes 4(2t) + s and 4(2t+1) + s their B pairs (columns 2t and 2t+1, the same k): after four steps it has
-    /// summed all 16 k of its four outputs. Every lane shuffles in every step (warp-uniform).
+    /// summed all 16 k of its four outputs. Every lane shuffles in every step (warp-uniform); registers move as
+    /// one struct per source lane (on the simulator each shuffle is a barrier of the warp's threads).
     /// </summary>
     public static void Software<TOp>(ref float c0, ref float c1, ref float c2, ref float c3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
         where TOp : unmanaged, IMmaOperand
     {
         int lane = Warp.LaneIdx;
         int g = lane >> 2, t = lane & 3;
+        var a = new AFragment { R0 = a0, R1 = a1, R2 = a2, R3 = a3 };
+        var b = new BFragment { R0 = b0, R1 = b1 };
         for (int s = 0; s < 4; s++)
         {
-            int la = 4 * g + s, lb0 = 8 * t + s, lb1 = 8 * t + 4 + s;
-            uint rowLo = Warp.Shuffle(a0, la), rowHi = Warp.Shuffle(a1, la), rowLo8 = Warp.Shuffle(a2, la), rowHi8 = Warp.Shuffle(a3, la);
-            uint col0 = Warp.Shuffle(b0, lb0), col0k8 = Warp.Shuffle(b1, lb0), col1 = Warp.Shuffle(b0, lb1), col1k8 = Warp.Shuffle(b1, lb1);
-            c0 += Dot2<TOp>(rowLo, col0) + Dot2<TOp>(rowLo8, col0k8);
-            c1 += Dot2<TOp>(rowLo, col1) + Dot2<TOp>(rowLo8, col1k8);
-            c2 += Dot2<TOp>(rowHi, col0) + Dot2<TOp>(rowHi8, col0k8);
-            c3 += Dot2<TOp>(rowHi, col1) + Dot2<TOp>(rowHi8, col1k8);
+            var ra = Warp.Shuffle(a, 4 * g + s);
+            var rb0 = Warp.Shuffle(b, 8 * t + s);
+            var rb1 = Warp.Shuffle(b, 8 * t + 4 + s);
+            c0 += Dot2<TOp>(ra.R0, rb0.R0) + Dot2<TOp>(ra.R2, rb0.R1);
+            c1 += Dot2<TOp>(ra.R0, rb1.R0) + Dot2<TOp>(ra.R2, rb1.R1);
+            c2 += Dot2<TOp>(ra.R1, rb0.R0) + Dot2<TOp>(ra.R3, rb0.R1);
+            c3 += Dot2<TOp>(ra.R1, rb1.R0) + Dot2<TOp>(ra.R3, rb1.R1);
         }
     }
+
+    /// <summary>A lane's four A registers: rows g, g+8 at k 2t.., then rows g, g+8 at k 2t+8..</summary>
+    private struct AFragment { public uint R0, R1, R2, R3; }
+
+    /// <summary>A lane's two B registers: column g at k 2t.. and 2t+8..</summary>
+    private struct BFragment { public uint R0, R1; }
 
     /// <summary>lo(x) lo(y) + hi(x) hi(y) of two packed pairs (each product exact in float32).</summary>
     private static float Dot2<TOp>(uint x, uint y) where TOp : unmanaged, IMmaOperand

@@ -12,11 +12,11 @@ namespace NativeTV.Tests.Models;
 [TestFixtureSource(typeof(TensorCoreGemmTests), nameof(TensorCoreGemmTests.Devices))]
 public class Bf16PrecisionTests(string device)
 {
-    [TestCase(DType.BF16)]
-    [TestCase(DType.F32)]
-    public void LogitsAndSteeringGradientAgreeWithF32(DType dt)
+    /// <summary>One case: about 2 minutes on the simulator (f32 weights through the tensor-core GEMM are checked by <see cref="TensorCoreGemmTests"/>).</summary>
+    [Test]
+    public void LogitsAndSteeringGradientAgreeWithF32()
     {
-        var cfg = TinyModels.Gemma(dt);
+        var cfg = TinyModels.Gemma(DType.BF16);
         var dir = TinyModels.Write(cfg);
         var (tok, targets, rows) = SteeringGradientTests.Problem(9, 7, leftPad: true);
         var steer = new HookAdd(new(HookPoint.ResidPre, cfg.Layers / 2), rows, TestData.Normal(new Random(4), cfg.HiddenSize), 0.7f);
