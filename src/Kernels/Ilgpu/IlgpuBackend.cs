@@ -92,7 +92,7 @@ public sealed partial class IlgpuBackend : IBackend
         DeviceDescription = (_acc.AcceleratorType == AcceleratorType.Cuda
             ? $"{_acc.Name} (CUDA, {_acc.MemorySize / (1024.0 * 1024 * 1024):F1} GiB, {_acc.NumMultiprocessors} SMs, ILGPU"
             : $"ILGPU CPU simulator ({_acc.Name}, warp {_acc.WarpSize}, max group {maxGroup}")
-            + (precision == Precision.BF16 ? ", bf16 tensor-core matmuls)" : ", f32 matmuls)");
+            + (precision == Precision.BF16 ? ", bf16 precision: tensor-core matmuls)" : ", f32 matmuls)");
     }
 
     /// <summary>True when a CUDA device can be opened by ILGPU. Never throws.</summary>
