@@ -33,10 +33,7 @@ public sealed partial class IlgpuBackend
         if (g.M == 0 || g.N == 0) return;
         var k = Kernel($"TensorCoreGemm.{typeof(TB).Name}.{typeof(TOp).Name}.{typeof(TTile).Name}", acc =>
             acc.LoadStreamKernel<ArrayView<float>, ArrayView<TB>, MatV, GemmArgs>(TensorCoreGemmKernel<TB, TOp, TTile>));
-        int bm = MmaTilings.BlockM<TTile>(), bn = MmaTilings.BlockN<TTile>();
-        var grid = new Index2D((g.N + bn - 1) / bn, (g.M + bm - 1) / bm);
-        var shared = SharedMemoryConfig.RequestDynamic<uint>(2 * (bm + bn) * MmaTilings.PairStride);
-        k(new KernelConfig(grid, new Index2D(MmaTilings.Threads<TTile>(), 1), shared), a, b, c, g);
+        k(MmaTilings.Launch<TTile>(g.M, g.N), a, b, c, g);
     }
 
     /// <summary>
@@ -45,7 +42,8 @@ public sealed partial class IlgpuBackend
     /// computes on one stage it has already filled the other with the next DepthK slice (one barrier a slice).
     /// Warp w computes the fragments of rows (w mod WarpsM) FragsM 16.., columns (w / WarpsM) FragsN 8..
     /// </summary>
-    private static void TensorCoreGemmKernel<TB, TOp, TTile>(ArrayView<float> a, ArrayView<TB> b, MatV c, GemmArgs g)
+    /// <remarks>Public so a test can run the CUDA tiling on the simulator (<see cref="MmaTilings.Launch{T}"/>).</remarks>
+    public static void TensorCoreGemmKernel<TB, TOp, TTile>(ArrayView<float> a, ArrayView<TB> b, MatV c, GemmArgs g)
         where TB : unmanaged, IWeightElem where TOp : unmanaged, IMmaOperand where TTile : unmanaged, IMmaTiling
     {
         var tiling = default(TTile);

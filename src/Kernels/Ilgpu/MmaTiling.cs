@@ -1,3 +1,6 @@
+using ILGPU;
+using ILGPU.Runtime;
+
 namespace NativeTV.Kernels.Ilgpu;
 
 /// <summary>
@@ -45,4 +48,12 @@ public static class MmaTilings
     public static int BlockM<T>() where T : unmanaged, IMmaTiling => default(T).WarpsM * default(T).FragsM * 16;
     public static int BlockN<T>() where T : unmanaged, IMmaTiling => default(T).WarpsN * default(T).FragsN * 8;
     public static int Threads<T>() where T : unmanaged, IMmaTiling => default(T).WarpsM * default(T).WarpsN * 32;
+
+    /// <summary>The launch of a C [M, N]: one group per block tile, two shared stages of both tiles.</summary>
+    public static KernelConfig Launch<T>(int m, int n) where T : unmanaged, IMmaTiling
+    {
+        int bm = BlockM<T>(), bn = BlockN<T>();
+        var grid = new Index2D((n + bn - 1) / bn, (m + bm - 1) / bm);
+        return new KernelConfig(grid, new Index2D(Threads<T>(), 1), SharedMemoryConfig.RequestDynamic<uint>(2 * (bm + bn) * PairStride));
+    }
 }

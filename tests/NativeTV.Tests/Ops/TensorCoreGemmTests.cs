@@ -1,3 +1,6 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
 using NativeTV.Kernels;
 using NativeTV.Kernels.Ilgpu;
 
@@ -85,6 +88,33 @@ public class TensorCoreGemmTests(string device)
         var expected = ScalarReference.MatMulBackward(Rounded(dy, ot), m, n, wr, k);
         for (int i = 0; i < expected.Length; i++) expected[i] += dx0[i];
         Assert.That(TestData.RelMaxError(be.Download(dx), expected), Is.LessThan(Tol), "dy W");
+    }
+
+    /// <summary>
+    /// The CUDA tiling (4 warps, 128 x 128 tiles, 4 x 8 fragments a warp) run on a simulator of 4 warps of 32 lanes,
+    /// so its index arithmetic is checked before a GPU runs it: y = x W^T with W stored bf16, one full and one
+    /// partial tile row, a partial tile column, a partial slice.
+    /// </summary>
+    [Test]
+    public void CudaTilingOnTheSimulator()
+    {
+        Assume.That(device, Is.EqualTo("ilgpu-cpu"), "on cuda the backend runs this tiling in every other test");
+        const int m = 130, n = 72, k = 40;
+        using var ctx = Context.Create(x => x.CPU(new CPUDevice(32, 4, 1)));
+        using var acc = ctx.CreateCPUAccelerator(0);
+        var rng = new Random(11);
+        var x = TestData.Normal(rng, m * k);
+        var w = TestData.Normal(rng, n * k);
+        using var xb = acc.Allocate1D(x);
+        using var wb = acc.Allocate1D(w.Select(v => new BF16Elem { Bits = DTypes.FloatToBF16(v) }).ToArray());
+        using var yb = acc.Allocate1D<float>(m * n);
+        var c = new MatV { Data = yb.View, Rows = m, Cols = n, Ld = n };
+        var g = new GemmArgs { M = m, N = n, K = k, A = new GemmOperand { Ld = k }, B = new GemmOperand { Ld = k, Trans = 1 } };
+        acc.LoadStreamKernel<ArrayView<float>, ArrayView<BF16Elem>, MatV, GemmArgs>(IlgpuBackend.TensorCoreGemmKernel<BF16Elem, Bf16Operand, GpuMmaTiling>)(
+            MmaTilings.Launch<GpuMmaTiling>(m, n), xb.View, wb.View, c, g);
+        acc.Synchronize();
+        var expected = ScalarReference.MatMul(Rounded(x, DType.BF16), m, k, Rounded(w, DType.BF16), n);
+        Assert.That(TestData.RelMaxError(yb.GetAsArray1D(), expected), Is.LessThan(Tol));
     }
 
     private Mat Upload(float[] dense, int rows, int cols)
