@@ -2,9 +2,11 @@
 # The GPU check (README, "GPU checks"), in two halves, because the GPU machines have CUDA but no .NET:
 #   scripts/gpu-check.sh build   here, with the .NET SDK: the test runner (which carries nativetv.dll) and a
 #                                .NET runtime packed into .devicebuild/bundle.tgz (under the 64 MiB a device run carries)
-#   scripts/gpu-check.sh run     on the GPU machine, from the repository root with .devicebuild carried: every test
-#                                case on cuda, bench gemm at 4096^3 and at Gemma-2B's shapes (M = 960) in bf16 and f32,
-#                                and bench pipeline, in about 8 minutes; the log is also written to $OUT/gpu-check.log
+#   scripts/gpu-check.sh run     on the GPU machine, from the repository root with .devicebuild carried: the bf16
+#                                tensor-core tests on cuda (their first run on a GPU: PTX mma.sync), every test case on
+#                                cuda (f32), bench gemm at 4096^3 and at Gemma-2B's shapes (M = 960) in bf16 and f32
+#                                (f16 at 4096^3), and bench pipeline, in about 8 minutes; the log is also written to
+#                                $OUT/gpu-check.log
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,9 +33,12 @@ run)
     log=${OUT:-/tmp}/gpu-check.log
     {
         nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
-        echo "== tests on cuda"
+        echo "== bf16 tensor-core tests on cuda (mma.sync fragments, GEMM at odd shapes, model logits and steering gradient)"
+        NATIVETV_TEST_DEVICES=cpu,cuda timeout 120 "$dotnet" "$work/runner/DeviceRunner.dll" WarpMmaTests TensorCoreGemmTests Bf16PrecisionTests | grep -E '^(FAILED|[0-9]+ passed)' || true
+        echo "== tests on cuda (f32)"
         NATIVETV_TEST_DEVICES=cpu,cuda timeout 300 "$dotnet" "$work/runner/DeviceRunner.dll" '"cuda"' | grep -E '^(FAILED|[0-9]+ passed)' || true
-        echo "== bench gemm (backend MatMul vs cuBLASLt, same run)"
+        echo "== bench gemm (backend MatMul vs cuBLASLt, same run; bf16 and f16 run the tensor-core GEMM)"
+        nativetv bench gemm --device cuda --m 4096 --n 4096 --k 4096 --dtype f16 --check --reps 5 | tail -1
         for dtype in bf16 f32; do
             nativetv bench gemm --device cuda --m 4096 --n 4096 --k 4096 --dtype "$dtype" --check --reps 5 | tail -1
             for nk in "2048 2048" "16384 2048" "2048 16384" "256000 2048"; do

@@ -27,7 +27,10 @@ var root = new RootCommand("NativeTV: SAE features behind in-context-learning ta
 };
 var nvtx = new Option<bool>("--nvtx") { Recursive = true, Description = "NVTX ranges per op and model stage for Nsight Systems (also NATIVETV_NVTX=1); needs libnvToolsExt.so.1" };
 root.Options.Add(nvtx);
+var precision = NativeTV.Host.Cli.CommonOptions.Precision();
+root.Options.Add(precision);
 var parsed = root.Parse(args);
+if (parsed.Errors.Count == 0) NativeTV.Host.Cli.CommonOptions.UsePrecision(parsed, precision);
 if (parsed.GetValue(nvtx) && NativeTV.Kernels.Native.Nvtx.Enable() is { } why) Console.Error.WriteLine($"note: --nvtx records nothing: {why}");
 // A command's bad option values are one `error:` line each, like errors in its work; a bare group (nativetv, bench) shows its help.
 if (parsed.Errors.Count > 0 && parsed.CommandResult.Command.Subcommands.Count == 0)

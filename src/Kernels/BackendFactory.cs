@@ -22,21 +22,37 @@ public static class BackendFactory
     private const bool IsDebugBuild = false;
 #endif
 
-    /// <summary>auto = cuda when a CUDA GPU is present, else cpu; checked when <see cref="CheckContracts"/>, each op an NVTX range when <see cref="Nvtx.Enabled"/>.</summary>
-    public static IBackend Create(string name)
+    /// <summary>
+    /// The precision of backends created without one: set by `--precision` for the whole process; when null,
+    /// NATIVETV_PRECISION (f32|bf16, the tests set f32), else the device's default (<see cref="Precisions.DefaultFor"/>).
+    /// </summary>
+    public static Precision? Precision { get; set; }
+
+    /// <summary>
+    /// auto = cuda when a CUDA GPU is present, else cpu; checked when <see cref="CheckContracts"/>, each op an NVTX
+    /// range when <see cref="Nvtx.Enabled"/>. <paramref name="precision"/> overrides the process-wide choice.
+    /// </summary>
+    public static IBackend Create(string name, Precision? precision = null)
     {
-        var be = CreateUnchecked(name);
+        var be = CreateUnchecked(name, precision ?? Precision ?? FromEnvironment());
         if (Nvtx.Enabled) be = new NvtxBackend(be);
         return CheckContracts ? new CheckedBackend(be) : be;
     }
 
-    private static IBackend CreateUnchecked(string name) => name switch
+    private static Precision? FromEnvironment() =>
+        Environment.GetEnvironmentVariable("NATIVETV_PRECISION") is { Length: > 0 } s ? Precisions.Parse(s, "NATIVETV_PRECISION") : null;
+
+    /// <summary>A null precision is the device's default.</summary>
+    private static IBackend CreateUnchecked(string name, Precision? p) => name switch
     {
-        "auto" => IlgpuBackend.CudaAvailable() ? new IlgpuBackend(useCuda: true) : new CpuBackend(),
-        "cpu" => new CpuBackend(),
-        "ilgpu-cpu" => new IlgpuBackend(useCuda: false),
-        "cuda" => new IlgpuBackend(useCuda: true),
-        _ when name.StartsWith("cuda:") && int.TryParse(name[5..], out int k) && k >= 0 => new IlgpuBackend(useCuda: true, device: k),
+        "auto" => IlgpuBackend.CudaAvailable() ? CreateUnchecked("cuda", p) : CreateUnchecked("cpu", p),
+        "cpu" => p == Kernels.Precision.BF16
+            ? throw new ArgumentException("--precision bf16 is not available on --device cpu (it computes in float32); use --precision f32, or --device cuda / ilgpu-cpu")
+            : new CpuBackend(),
+        "ilgpu-cpu" => new IlgpuBackend(useCuda: false, precision: p ?? Precisions.DefaultFor(cuda: false)),
+        "cuda" => new IlgpuBackend(useCuda: true, precision: p ?? Precisions.DefaultFor(cuda: true)),
+        _ when name.StartsWith("cuda:") && int.TryParse(name[5..], out int k) && k >= 0
+            => new IlgpuBackend(useCuda: true, device: k, precision: p ?? Precisions.DefaultFor(cuda: true)),
         _ => throw new ArgumentException($"unknown device '{name}' (expected one of {string.Join(", ", Names)})"),
     };
 }

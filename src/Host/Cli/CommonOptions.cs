@@ -26,6 +26,22 @@ public static class CommonOptions
         DefaultValueFactory = _ => "auto",
     };
 
+    /// <summary>
+    /// --precision, on every command (recursive, added to the root): the matmul precision of the backends the command
+    /// creates. Read once at start (<see cref="UsePrecision"/>), like --threads.
+    /// </summary>
+    public static Option<string?> Precision() => new Option<string?>("--precision")
+    {
+        Recursive = true,
+        Description = "matmul precision: f32 (float32 GEMM) or bf16 (tensor-core MMAs: bf16 operands, f16 for f16-stored weights, float32 accumulation); default bf16 on cuda, f32 on cpu and ilgpu-cpu (bf16 on cpu is refused for now)",
+    }.AcceptOnlyFromAmong(Precisions.Names);
+
+    /// <summary>Applies --precision when given, for every backend this process creates.</summary>
+    public static void UsePrecision(ParseResult pr, Option<string?> precision)
+    {
+        if (pr.GetValue(precision) is { } p) BackendFactory.Precision = Precisions.Parse(p);
+    }
+
     public static Option<int?> Threads() => new Option<int?>("--threads")
     {
         Description = "CPU threads of the cpu backend's GEMMs and loops (default: OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else all cores)",

@@ -11,7 +11,7 @@ public sealed unsafe partial class CpuBackend : IBackend
     public CpuBackend() => OpenBlas.EnsureLoaded();
 
     public string Name => "cpu";
-    public string DeviceDescription => $"CPU, {Environment.ProcessorCount} cores, {BlasInfo.Current!}";
+    public string DeviceDescription => $"CPU, {Environment.ProcessorCount} cores, {BlasInfo.Current!}, f32 matmuls";
 
     /// <summary>
     /// Threads of the GEMMs and of every parallel loop, process-wide as OpenBLAS has one pool; OpenBLAS

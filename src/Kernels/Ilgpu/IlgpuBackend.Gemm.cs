@@ -25,7 +25,7 @@ public struct GemmArgs
 /// <summary>
 /// The one GEMM of the ILGPU backend: C (+)= op(A) op(B), with A float32 and B either float32 or a stored
 /// weight (F32/BF16/F16, widened on load). MatMul, its input gradient and its weight gradient are this
-/// kernel with different transpose flags (the place a tensor-core GEMM will replace).
+/// kernel with different transpose flags; in bf16 precision it is the tensor-core GEMM (<see cref="TensorCoreGemm{TB}"/>).
 /// </summary>
 public sealed partial class IlgpuBackend
 {
@@ -48,6 +48,7 @@ public sealed partial class IlgpuBackend
     private void Gemm<TB>(ArrayView<float> a, ArrayView<TB> b, MatV c, GemmArgs g) where TB : unmanaged, IWeightElem
     {
         if (g.M == 0 || g.N == 0) return;
+        if (Precision == Precision.BF16) { TensorCoreGemm(a, b, c, g); return; }
         var k = Kernel("Gemm." + typeof(TB).Name, acc =>
             acc.LoadStreamKernel<ArrayView<float>, ArrayView<TB>, MatV, GemmArgs>(GemmKernel<TB>));
         int t = _tile;

@@ -41,5 +41,23 @@ public sealed partial class IlgpuBackend
         });
     }
 
+    /// <summary>
+    /// C (+)= op(A) op(B) on float32 views, op(X) = X^T where its flag is set (X stored [K, M] or [N, K]): the kernel
+    /// behind the three matmuls with any transpose flags, in the backend's precision (tests and `bench gemm`).
+    /// </summary>
+    public void Gemm(Mat a, bool transA, Mat b, bool transB, Mat c, bool accumulate)
+    {
+        int m = transA ? a.Cols : a.Rows, k = transA ? a.Rows : a.Cols;
+        int kb = transB ? b.Cols : b.Rows, n = transB ? b.Rows : b.Cols;
+        if (kb != k || c.Rows != m || c.Cols != n)
+            throw new BackendContractException($"Gemm: op(a) [{m}, {k}], op(b) [{kb}, {n}], c [{c.Rows}, {c.Cols}] do not match");
+        var av = View(a, nameof(a));
+        var bv = View(b, nameof(b));
+        Gemm(av.Data, bv.Data.Cast<F32Elem>(), View(c, nameof(c)), new GemmArgs
+        {
+            M = m, N = n, K = k, A = Operand(a, transA), B = Operand(b, transB), Accumulate = accumulate ? 1 : 0,
+        });
+    }
+
     private static GemmOperand Operand(Mat m, bool trans) => new() { Offset = m.Offset, Ld = m.Ld, Trans = trans ? 1 : 0 };
 }

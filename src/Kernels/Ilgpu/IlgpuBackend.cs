@@ -47,9 +47,13 @@ public sealed partial class IlgpuBackend : IBackend
     public string Name { get; }
     public string DeviceDescription { get; }
 
+    /// <summary>What the matmuls compute in: the f32 GEMM, or the tensor-core GEMM with 16-bit operands.</summary>
+    public Precision Precision { get; }
+
     /// <param name="device">The CUDA device index among those visible (CUDA_VISIBLE_DEVICES, as Slurm sets it).</param>
-    public IlgpuBackend(bool useCuda, int device = 0)
+    public IlgpuBackend(bool useCuda, int device = 0, Precision precision = Precision.F32)
     {
+        Precision = precision;
         if (useCuda)
         {
             Context? ctx = null;
@@ -75,7 +79,9 @@ public sealed partial class IlgpuBackend : IBackend
         {
             // The default CPU device (4 warps of 4 threads): barriers are emulated with OS threads, so small
             // groups keep the simulator fast; kernels size their groups from the accelerator.
-            _context = Context.Create(b => b.CPU(CPUDevice.Default).EnableAlgorithms());
+            // bf16 needs 32-lane warps (the MMA fragment layout): 2 of them, what the simulator's tiling uses.
+            var cpu = precision == Precision.BF16 ? new CPUDevice(32, 2, 1) : CPUDevice.Default;
+            _context = Context.Create(b => b.CPU(cpu).EnableAlgorithms());
             _acc = _context.CreateCPUAccelerator(0);
             Name = "ilgpu-cpu";
         }
@@ -83,9 +89,10 @@ public sealed partial class IlgpuBackend : IBackend
         int maxGroup = _acc.MaxNumThreadsPerGroup;
         _reduceGroup = FloorPow2(Math.Min(MaxReduceGroup, maxGroup));
         _tile = maxGroup >= 256 ? 16 : maxGroup >= 64 ? 8 : maxGroup >= 16 ? 4 : maxGroup >= 4 ? 2 : 1;
-        DeviceDescription = _acc.AcceleratorType == AcceleratorType.Cuda
-            ? $"{_acc.Name} (CUDA, {_acc.MemorySize / (1024.0 * 1024 * 1024):F1} GiB, {_acc.NumMultiprocessors} SMs, ILGPU)"
-            : $"ILGPU CPU simulator ({_acc.Name}, warp {_acc.WarpSize}, max group {maxGroup})";
+        DeviceDescription = (_acc.AcceleratorType == AcceleratorType.Cuda
+            ? $"{_acc.Name} (CUDA, {_acc.MemorySize / (1024.0 * 1024 * 1024):F1} GiB, {_acc.NumMultiprocessors} SMs, ILGPU"
+            : $"ILGPU CPU simulator ({_acc.Name}, warp {_acc.WarpSize}, max group {maxGroup}")
+            + (precision == Precision.BF16 ? ", bf16 precision: tensor-core matmuls)" : ", f32 matmuls)");
     }
 
     /// <summary>True when a CUDA device can be opened by ILGPU. Never throws.</summary>

@@ -39,6 +39,15 @@ public class BenchCommandTests
         Assert.That(double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Is.LessThan(1e-5));
     }
 
+    /// <summary>bench gemm's dtype picks the kernel: a --precision that contradicts it is one error line, not another kernel.</summary>
+    [Test]
+    public void GemmRefusesAContradictingPrecision()
+    {
+        var (exit, _, err) = NativetvProcess.Run("bench", "gemm", "--device", "ilgpu-cpu", "--precision", "bf16", "--dtype", "f32", "--m", "4", "--n", "4", "--k", "4", "--reps", "1");
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(err.Trim(), Does.StartWith("error: --precision bf16 contradicts --dtype f32 on ilgpu-cpu").And.Not.Contain("\n"));
+    }
+
     /// <summary>Where libnvToolsExt is absent, --nvtx says so in one note and the command runs as without it.</summary>
     [Test]
     public void NvtxWithoutItsLibraryIsOneNote()
