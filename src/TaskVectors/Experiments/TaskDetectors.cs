@@ -22,13 +22,18 @@ public static class TaskDetectors
         var m = ctx.Model;
         var sae = ctx.Sae(layer);
         var spec = TaskSpecificity.Measure(m, sae, layer, ctx.Prompts.Select(p => (p.Task.Name, p.Icl)).ToList(), ReadAt.OutputEnds);
+        var tasks = ctx.Prompts;
+        foreach (var t in tasks) progress?.Invoke(t.Task.Name, 0);
+        var raws = tasks.Select(t => TaskVectorExtractor.Mean(m, t.Icl, [layer], ReadAt.OutputEnds)[0]).ToList();
+        // Every task's detector is cleaned in one batch: one forward and backward per step for all of them.
+        var cleaned = TaskVectorCleaner.CleanMany(m, sae, layer,
+            tasks.Select((t, i) => new CleaningJob(PromptBatch.Of(t.CleanOneShot, ctx.NFirst, m.Config.PadTokenId), raws[i])).ToList(), o,
+            (i, s) => progress?.Invoke(tasks[i].Task.Name, s.Step));
         var results = new List<DetectorResult>();
-        foreach (var t in ctx.Prompts)
+        for (int i = 0; i < tasks.Count; i++)
         {
+            var (t, raw, r) = (tasks[i], raws[i], cleaned[i]);
             string name = t.Task.Name;
-            progress?.Invoke(name, 0);
-            var raw = TaskVectorExtractor.Mean(m, t.Icl, [layer], ReadAt.OutputEnds)[0];
-            var r = TaskVectorCleaner.Clean(m, sae, layer, PromptBatch.Of(t.CleanOneShot, ctx.NFirst, m.Config.PadTokenId), raw, o, null, s => progress?.Invoke(name, s.Step));
             ScoreSummary Score(float[]? v) => ScoreSummary.Of(PromptScorer.Score(m, t.EvalOneShot, v is null ? null : new Steer(layer, v), ctx.NFirst));
             var res = new DetectorResult(name, Score(null), Score(raw), Score(r.Vector), r,
                 spec?.Weighted(name, r.Features.Select(f => (f.Id, f.Weight))) ?? double.NaN);
