@@ -27,7 +27,7 @@ public class PerRowSteeringTests(string device) : BackendFixture(device)
     [Test]
     public void EachVectorsGradientIsTheSingleVectorGradientOfItsRows()
     {
-        int d = Cfg.HiddenSize, layer = 1;
+        int d = Cfg.HiddenSize, layer = 2;
         var (tok, targets, rows) = SteeringGradientTests.Problem(11, 8, leftPad: true);
         var v = TestData.Normal(new Random(5), 3 * d);
         // Prompt 0's rows get vector 2, prompt 1's vector 0; vector 1 steers nothing.
@@ -53,8 +53,7 @@ public class PerRowSteeringTests(string device) : BackendFixture(device)
         int d = Cfg.HiddenSize;
         var (tokA, targetsA, rowsA) = SteeringGradientTests.Problem(11, 8, leftPad: true);
         var (tokB, targetsB, rowsB) = SteeringGradientTests.Problem(6, 14, leftPad: false);
-        var (tokC, targetsC, rowsC) = SteeringGradientTests.Problem(5, 5, leftPad: false);
-        SteeringProblem[] ps = [new(tokA, 2, rowsA, targetsA), new(tokB, 2, rowsB, targetsB), new(tokC, 2, rowsC, targetsC)];
+        SteeringProblem[] ps = [new(tokA, 2, rowsA, targetsA), new(tokB, 2, rowsB, targetsB)];
         var rng = new Random(8);
         var vs = ps.Select(_ => TestData.Normal(rng, d)).ToArray();
         var (loss, grad) = SteeringBatch.Of(ps).LossAndGradients(m, vs);
