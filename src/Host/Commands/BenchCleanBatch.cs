@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using NativeTV.Host.Cli;
+using NativeTV.Kernels;
 using NativeTV.TaskVectors;
 using NativeTV.TaskVectors.Cleaning;
 using NativeTV.TaskVectors.Experiments;
@@ -25,13 +26,14 @@ public static class BenchCleanBatch
         var layer = new Option<int>("--layer") { Description = "resid_pre layer cleaned at (needs the model's SAE there)", DefaultValueFactory = _ => 2 }.AtLeast(0);
         var steps = new Option<int>("--steps") { Description = "cleaning steps per task (no early stop)", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var reps = new Option<int>("--reps") { Description = "repetitions of the pair (one at a time, batched), after a warm-up", DefaultValueFactory = _ => 3 }.AtLeast(1);
-        var cmd = new Command("clean-batch", "Cleaning every task at one layer one at a time vs in one batch: ms per step and ratio") { model, tasks, device, threads, layer, steps, reps };
+        var profile = CommonOptions.Profile();
+        var cmd = new Command("clean-batch", "Cleaning every task at one layer one at a time vs in one batch: ms per step and ratio") { model, tasks, device, threads, layer, steps, reps, profile };
         cmd.SetAction(pr => CliErrors.Run(() =>
         {
             CommonOptions.UseThreads(pr, threads);
             string dir = CommonOptions.ModelDir(pr, model);
             int L = pr.GetValue(layer), S = pr.GetValue(steps), n = pr.GetValue(reps);
-            using var ctx = PipelineContext.Open(dir, pr.GetValue(device)!, CommonOptions.LoadTasks(pr, tasks, dir), null, 0);
+            using var ctx = PipelineContext.Open(dir, pr.GetValue(device)!, CommonOptions.LoadTasks(pr, tasks, dir), null, 0, profile: pr.GetValue(profile));
             ctx.CheckLayer(L, "--layer");
             var m = ctx.Model;
             var sae = ctx.Sae(L);
@@ -60,6 +62,7 @@ public static class BenchCleanBatch
                 ("speed-up (median of each)", $"{ms / mb:F2}"),
                 ("max relative vector difference", $"{diff:G2}"),
             ]);
+            if (ctx.Backend is ProfilingBackend prof) ProfileTable.Write(prof, 1, $"all ops of the run: warm-up and {n} repetitions of both modes");
             return 0;
         }));
         return cmd;
