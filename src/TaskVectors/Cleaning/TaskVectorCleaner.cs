@@ -46,16 +46,19 @@ public static class TaskVectorCleaner
         IReadOnlyCollection<int>? onlyFeatures = null, Action<StepRecord>? onStep = null) =>
         CleanMany(m, sae, layer, [new CleaningJob(cleanSet, taskVector, o.L1, onlyFeatures)], o, onStep is null ? null : (_, s) => onStep(s))[0];
 
-    /// <summary>One result per job, in order; <paramref name="onStep"/> gets the job's index with each of its steps.</summary>
+    /// <summary>
+    /// One result per job, in order; <paramref name="onStep"/> gets the job's index with each of its steps. A pass holds
+    /// jobs of at most <paramref name="maxPrompts"/> prompts together (default: all), bounding device memory.
+    /// </summary>
     public static IReadOnlyList<CleaningResult> CleanMany(TransformerModel m, DeviceSae sae, int layer, IReadOnlyList<CleaningJob> jobs, CleaningOptions o,
-        Action<int, StepRecord>? onStep = null)
+        Action<int, StepRecord>? onStep = null, int? maxPrompts = null)
     {
         var param = jobs.Select(j => new SaeFeatureVector(sae, j.L1 ?? o.L1, j.OnlyFeatures)).ToArray();
         var theta = jobs.Select((j, i) => param[i].Initial(j.TaskVector)).ToArray();
         var start = theta.Select((t, i) => param[i].Activations(t)).ToArray();
         var runs = jobs.Select((j, i) => new SteeringRun(j.CleanSet.Problem(layer), param[i], theta[i], o.Lr, log => Stalled(log, o),
             onStep is null ? null : s => onStep(i, s))).ToList();
-        var curves = SteeringOptimizer.OptimizeMany(m, runs, o.Steps);
+        var curves = SteeringOptimizer.OptimizeMany(m, runs, o.Steps, maxPrompts);
         return jobs.Select((_, i) => Result(param[i], theta[i], start[i], curves[i])).ToList();
     }
 

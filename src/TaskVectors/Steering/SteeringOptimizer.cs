@@ -32,21 +32,33 @@ public static class SteeringOptimizer
         int steps, float lr, Action<StepRecord>? onStep = null, Func<IReadOnlyList<StepRecord>, bool>? stop = null) =>
         OptimizeMany(model, [new SteeringRun(problem, param, theta, lr, stop, onStep)], steps)[0];
 
-    /// <summary>Every run for at most <paramref name="steps"/> steps; each run's log, in the order given.</summary>
-    public static List<StepRecord>[] OptimizeMany(TransformerModel model, IReadOnlyList<SteeringRun> runs, int steps)
+    /// <summary>
+    /// Every run for at most <paramref name="steps"/> steps; each run's log, in the order given. With
+    /// <paramref name="maxPrompts"/>, a pass holds runs of at most that many prompts together (a run with more goes alone)
+    /// and the next waiting run joins when one stops: device memory is bounded, results are unchanged.
+    /// </summary>
+    public static List<StepRecord>[] OptimizeMany(TransformerModel model, IReadOnlyList<SteeringRun> runs, int steps, int? maxPrompts = null)
     {
+        if (maxPrompts < 1) throw new ArgumentException($"at most {maxPrompts} prompts per pass: give at least 1");
         var states = runs.Select((r, i) => new RunState(r, runs.Count > 1 ? $"run {i}: " : "")).ToArray();
-        var active = Enumerable.Range(0, runs.Count).ToList();
+        var waiting = new Queue<int>(steps > 0 ? Enumerable.Range(0, runs.Count) : []);
+        var active = new List<int>();
+        int Prompts(int i) => runs[i].Problem.Tokens.Batch;
         SteeringBatch? batch = null;
-        for (int s = 0; s < steps && active.Count > 0; s++)
+        while (waiting.Count > 0 || active.Count > 0)
         {
+            while (waiting.Count > 0 && (active.Count == 0 || active.Sum(Prompts) + Prompts(waiting.Peek()) <= (maxPrompts ?? int.MaxValue)))
+            {
+                active.Add(waiting.Dequeue());
+                batch = null;
+            }
             batch ??= SteeringBatch.Of(active.Select(i => runs[i].Problem).ToList());
             var (loss, dVector) = batch.LossAndGradients(model, active.Select(i => runs[i].Param.Vector(runs[i].Theta)).ToList());
-            var stopped = new List<int>();
+            var done = new List<int>();
             for (int a = 0; a < active.Count; a++)
-                if (states[active[a]].Step(s, loss[a], dVector[a])) stopped.Add(active[a]);
-            if (stopped.Count == 0) continue;
-            active.RemoveAll(stopped.Contains);
+                if (states[active[a]].Step(loss[a], dVector[a], steps)) done.Add(active[a]);
+            if (done.Count == 0) continue;
+            active.RemoveAll(done.Contains);
             batch = null;
         }
         foreach (var st in states) st.Finish();
@@ -78,9 +90,13 @@ public static class SteeringOptimizer
             _best = (float[])run.Theta.Clone();
         }
 
-        /// <summary>Records step <paramref name="s"/> given the model loss and d loss / d v at theta, then takes Adam's step unless the run stops; true when it stops.</summary>
-        public bool Step(int s, double loss, float[] dVector)
+        /// <summary>
+        /// Records the run's next step given the model loss and d loss / d v at theta, then takes Adam's step; true when
+        /// the run is over instead (its stop rule fired, or this was step <paramref name="steps"/>).
+        /// </summary>
+        public bool Step(double loss, float[] dVector, int steps)
         {
+            int s = Log.Count;
             var (param, theta) = (_run.Param, _run.Theta);
             var grad = param.Backward(theta, dVector);
             var penaltyGrad = new float[theta.Length];
@@ -93,7 +109,7 @@ public static class SteeringOptimizer
             Log.Add(rec);
             if (rec.Objective < _bestObjective) { _bestObjective = rec.Objective; theta.CopyTo(_best, 0); }
             _run.OnStep?.Invoke(rec);
-            if (_run.Stop?.Invoke(Log) == true) return true;
+            if (_run.Stop?.Invoke(Log) == true || Log.Count == steps) return true;
             _adam.Step(theta, grad);
             return false;
         }
