@@ -56,7 +56,11 @@ public static class BenchCleanBatch
             }
             double ms = Median(single), mb = Median(batched);
             double diff = a.Zip(b).Max(x => x.First.Vector.Zip(x.Second.Vector).Max(v => Math.Abs(v.First - v.Second)) / Math.Max(1e-30, x.First.Vector.Max(Math.Abs)));
+            // Stacking pads every prompt to the longest of all tasks: positions computed per step in each mode.
+            long alone = jobs.Sum(j => (long)j.CleanSet.Tokens.Batch * j.CleanSet.Tokens.SeqLen);
+            long stacked = (long)jobs.Sum(j => j.CleanSet.Tokens.Batch) * jobs.Max(j => j.CleanSet.Tokens.SeqLen);
             BenchCommand.Print([
+                ("positions per step, one at a time / batched", $"{alone} / {stacked}"),
                 ($"one at a time ({jobs.Count} passes per step), ms per step", $"{ms * 1e3:F1}"),
                 ("batched (1 pass per step), ms per step", $"{mb * 1e3:F1}"),
                 ("speed-up (median of each)", $"{ms / mb:F2}"),
