@@ -3,6 +3,7 @@ using System.Globalization;
 using NativeTV.TaskVectors.Cleaning;
 using NativeTV.Transformer.Files;
 using NativeTV.TaskVectors;
+using NativeTV.TaskVectors.Steering;
 
 namespace NativeTV.TaskVectors.Experiments;
 
@@ -26,9 +27,14 @@ public static class TaskDetectors
         foreach (var t in tasks) progress?.Invoke(t.Task.Name, 0);
         var raws = tasks.Select(t => TaskVectorExtractor.Mean(m, t.Icl, [layer], ReadAt.OutputEnds)[0]).ToList();
         // Every task's detector is cleaned in one batch: one forward and backward per step for all of them.
-        var cleaned = TaskVectorCleaner.CleanMany(m, sae, layer,
-            tasks.Select((t, i) => new CleaningJob(PromptBatch.Of(t.CleanOneShot, ctx.NFirst, m.Config.PadTokenId), raws[i])).ToList(), o,
-            (i, s) => progress?.Invoke(tasks[i].Task.Name, s.Step));
+        IReadOnlyList<CleaningResult> cleaned;
+        try
+        {
+            cleaned = TaskVectorCleaner.CleanMany(m, sae, layer,
+                tasks.Select((t, i) => new CleaningJob(PromptBatch.Of(t.CleanOneShot, ctx.NFirst, m.Config.PadTokenId), raws[i])).ToList(), o,
+                (i, s) => progress?.Invoke(tasks[i].Task.Name, s.Step));
+        }
+        catch (OptimizationDivergedException e) { throw new OptimizationDivergedException($"cleaning the detector of {tasks[e.Run].Task.Name} at layer {layer}: {e.Message}", e.Run); }
         var results = new List<DetectorResult>();
         for (int i = 0; i < tasks.Count; i++)
         {

@@ -40,7 +40,7 @@ public static class SteeringOptimizer
     public static List<StepRecord>[] OptimizeMany(TransformerModel model, IReadOnlyList<SteeringRun> runs, int steps, int? maxPrompts = null)
     {
         if (maxPrompts < 1) throw new ArgumentException($"at most {maxPrompts} prompts per pass: give at least 1");
-        var states = runs.Select((r, i) => new RunState(r, runs.Count > 1 ? $"run {i}: " : "")).ToArray();
+        var states = runs.Select((r, i) => new RunState(r, i, runs.Count > 1 ? $"run {i}: " : "")).ToArray();
         var waiting = new Queue<int>(steps > 0 ? Enumerable.Range(0, runs.Count) : []);
         var active = new List<int>();
         int Prompts(int i) => runs[i].Problem.Tokens.Batch;
@@ -76,16 +76,17 @@ public static class SteeringOptimizer
     private sealed class RunState
     {
         private readonly SteeringRun _run;
+        private readonly int _index;
         private readonly string _name;
         private readonly Adam _adam;
         private readonly float[] _best;
         private double _bestObjective = double.PositiveInfinity;
         public List<StepRecord> Log { get; } = [];
 
-        public RunState(SteeringRun run, string name)
+        public RunState(SteeringRun run, int index, string name)
         {
             if (run.Theta.Length != run.Param.Count) throw new ArgumentException($"{name}theta has {run.Theta.Length} values, the parameterisation {run.Param.Count}");
-            _run = run; _name = name;
+            _run = run; _index = index; _name = name;
             _adam = new Adam(run.Param.Count, run.Lr);
             _best = (float[])run.Theta.Clone();
         }
@@ -104,7 +105,7 @@ public static class SteeringOptimizer
             for (int i = 0; i < grad.Length; i++) grad[i] += penaltyGrad[i];
             if (!double.IsFinite(loss + penalty) || !grad.All(float.IsFinite))
                 throw new OptimizationDivergedException($"{_name}the loss became {(double.IsFinite(loss + penalty) ? "finite with a non-finite gradient" : (loss + penalty).ToString())} at step {s} " +
-                    $"(a learning rate of {_run.Lr} too high, or NaN in the model or SAE); nothing was written for it");
+                    $"(a learning rate of {_run.Lr} too high, or NaN in the model or SAE); nothing was written for it", _index);
             var rec = new StepRecord(s, loss, penalty, param.L0(theta));
             Log.Add(rec);
             if (rec.Objective < _bestObjective) { _bestObjective = rec.Objective; theta.CopyTo(_best, 0); }
