@@ -4,7 +4,7 @@
 #                                .NET runtime packed into .devicebuild/bundle.tgz (under the 64 MiB a device run carries)
 #   scripts/gpu-check.sh run     on the GPU machine, from the repository root with .devicebuild carried: every test
 #                                case on cuda, bench gemm at 4096^3 and at Gemma-2B's shapes (M = 960) in bf16 and f32,
-#                                and bench pipeline, in about 8 minutes; the log is also written to $OUT/gpu-check.log
+#                                bench pipeline and bench clean-batch, in about 8 minutes; the log is also written to $OUT/gpu-check.log
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +43,8 @@ run)
         done
         echo "== bench pipeline (Gemma-2B shape, 24 x 40 tokens, L = 6)"
         nativetv bench pipeline --device cuda --reps 3
+        echo "== bench clean-batch (the organism's 12 tasks at layer 2: one at a time vs batched, same run)"
+        nativetv bench clean-batch --device cuda --steps 20 --reps 3
     } 2>&1 | tee "$log"
     ;;
 *)
