@@ -5,8 +5,8 @@
 #   scripts/gpu-check.sh run     on the GPU machine, from the repository root with .devicebuild carried: the bf16
 #                                tensor-core tests on cuda (their first run on a GPU: PTX mma.sync), every test case on
 #                                cuda (f32), bench gemm at 4096^3 and at Gemma-2B's shapes (M = 960) in bf16 and f32
-#                                (f16 at 4096^3), and bench pipeline, in about 8 minutes; the log is also written to
-#                                $OUT/gpu-check.log
+#                                (f16 at 4096^3), bench pipeline and bench clean-batch, in about 8 minutes; the log is
+#                                also written to $OUT/gpu-check.log
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +48,8 @@ run)
         done
         echo "== bench pipeline (Gemma-2B shape, 24 x 40 tokens, L = 6)"
         nativetv bench pipeline --device cuda --reps 3
+        echo "== bench clean-batch (the organism's 12 tasks at layer 2: one at a time vs batched, same run)"
+        nativetv bench clean-batch --device cuda --steps 20 --reps 3
     } 2>&1 | tee "$log"
     ;;
 *)

@@ -17,6 +17,7 @@ public abstract class BackendDecorator(IBackend inner) : IBackend
 
     public string Name => Inner.Name;
     public string DeviceDescription => Inner.DeviceDescription;
+    public Precision Precision => Inner.Precision;
     public DeviceBuffer<float> Alloc(long length) => Inner.Alloc(length);
     public DeviceBuffer<int> AllocInts(long length) => Inner.AllocInts(length);
     public void CopyToDevice<T>(ReadOnlySpan<T> src, DeviceBuffer<T> dst, long dstOffset = 0) where T : unmanaged => Inner.CopyToDevice(src, dst, dstOffset);

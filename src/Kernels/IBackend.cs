@@ -29,6 +29,9 @@ public interface IBackend : IDisposable
     /// <summary>Human description of the device (for reports).</summary>
     string DeviceDescription { get; }
 
+    /// <summary>What the matmuls compute in; a run records it, since bf16 changes the numbers.</summary>
+    Precision Precision { get; }
+
     /// <summary>A zero-filled buffer.</summary>
     DeviceBuffer<float> Alloc(long length);
     DeviceBuffer<int> AllocInts(long length);

@@ -20,10 +20,10 @@ public sealed record SlurmScripts(int Tasks, string? Partition, string? Time, in
 
     public string FinishScript()
     {
-        // Merging and drawing need no accelerator: the finishing job loads the model on the CPU and computes nothing.
+        // Merging and drawing need no accelerator: the finishing job loads the model on the CPU (in its f32) and computes nothing.
         var args = SweepArgs.ToList();
-        int d = args.IndexOf("--device");
-        if (d >= 0) args.RemoveRange(d, Math.Min(2, args.Count - d));
+        foreach (string option in new[] { "--device", "--precision" })
+            if (args.IndexOf(option) is var d and >= 0) args.RemoveRange(d, Math.Min(2, args.Count - d));
         return Header("nativetv-finish", "finish-%j.out", extra: [])
             + $"{Nativetv} sweep {Quote(args)} --device cpu --finish\n"
             + $"{Nativetv} report {Quote([Run])}\n";

@@ -22,6 +22,7 @@ public static class BenchCommand
         bench.Subcommands.Add(BenchTrain.Create());
         bench.Subcommands.Add(BenchGemm.Create());
         bench.Subcommands.Add(BenchPipeline.Create());
+        bench.Subcommands.Add(BenchCleanBatch.Create());
         return bench;
     }
 

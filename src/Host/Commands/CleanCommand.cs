@@ -53,7 +53,7 @@ public static class CleanCommand
                 var bar = pc.AddTask("cleaning", maxValue: o.Steps * lambdas.Length);
                 runs = CleaningTradeOff.Run(m, ds, L, prompts, tv, o, lambdas, builder.Options.NFirst, only, (i, s) =>
                 {
-                    bar.Value = i * o.Steps + s.Step + 1;
+                    bar.Increment(1);
                     bar.Description = $"cleaning{(lambdas.Length > 1 ? $" at L1 {lambdas[i]}" : "")}: loss {s.Loss:F3}, L0 {s.L0}";
                 });
                 bar.Value = bar.MaxValue;

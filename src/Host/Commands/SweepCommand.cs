@@ -28,7 +28,7 @@ public static class SweepCommand
             var part = pr.GetValue(shard) is { } sh ? SweepShard.Parse(sh, "--shard") : null;
             if (part != null && pr.GetValue(finish)) throw new ArgumentException("--finish merges the shards: give it without --shard");
             var taskList = o.LoadTasks(pr);
-            using var folder = RunFolder.Open(run, "--out", part is null ? "sweep" : $"sweep --shard {part.Index}/{part.Count}", part);
+            using var folder = RunFolder.Open(run, "--out", part is null ? "sweep" : $"sweep --shard {part.Index}/{part.Count}", part, finishing: pr.GetValue(finish));
             using var ctx = o.Open(pr, taskList);
             using var sweep = o.Sweep(pr, ctx, folder);
             // One record per run folder; shards writing it at once would lose entries, and the finishing run records its own.

@@ -12,6 +12,7 @@ public sealed unsafe partial class CpuBackend : IBackend
 
     public string Name => "cpu";
     public string DeviceDescription => $"CPU, {Environment.ProcessorCount} cores, {BlasInfo.Current!}, f32 matmuls";
+    public Precision Precision => Precision.F32;
 
     /// <summary>
     /// Threads of the GEMMs and of every parallel loop, process-wide as OpenBLAS has one pool; OpenBLAS

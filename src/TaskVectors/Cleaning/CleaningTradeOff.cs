@@ -23,14 +23,16 @@ public sealed record LambdaRun(float L1, CleaningResult Result, MethodScore Clea
 /// </summary>
 public static class CleaningTradeOff
 {
-    /// <param name="onStep">Each step, with the index of the lambda being cleaned at.</param>
+    /// <param name="onStep">Each lambda's step, with the lambda's index (the lambdas advance together).</param>
     public static IReadOnlyList<LambdaRun> Run(TransformerModel m, DeviceSae sae, int layer, TaskPrompts t, float[] taskVector, CleaningOptions o,
         IReadOnlyList<float> lambdas, int nFirst, IReadOnlyCollection<int>? onlyFeatures = null, Action<int, StepRecord>? onStep = null)
     {
         var cleanSet = PromptBatch.Of(t.Clean, nFirst, m.Config.PadTokenId);
+        // Every lambda in one batch (one forward and backward per step for all): each run equals cleaning at that lambda alone.
+        var results = TaskVectorCleaner.CleanMany(m, sae, layer, lambdas.Select(l1 => new CleaningJob(cleanSet, taskVector, l1, onlyFeatures)).ToList(), o, onStep);
         return lambdas.Select((l1, i) =>
         {
-            var r = TaskVectorCleaner.Clean(m, sae, layer, cleanSet, taskVector, o with { L1 = l1 }, onlyFeatures, s => onStep?.Invoke(i, s));
+            var r = results[i];
             MethodScore Score(IReadOnlyList<Prompt> prompts) => MethodScore.Of(PromptScorer.Score(m, prompts, new Steer(layer, r.Vector), nFirst), r.Features.Count);
             var clean = Score(t.Clean);
             return new LambdaRun(l1, r, clean, Score(t.Eval) with { L1 = LambdaRun.Decimal(l1), CleanLoss = clean.Loss });

@@ -29,18 +29,42 @@ public sealed record CleaningResult(float[] Vector, IReadOnlyList<CleanedFeature
 }
 
 /// <summary>
+/// One cleaning problem of a batch (<see cref="TaskVectorCleaner.CleanMany"/>): its clean-set prompts, the task vector
+/// it starts from, its own L1 weight (null: the options'), and optionally a fixed feature set.
+/// </summary>
+public sealed record CleaningJob(PromptBatch CleanSet, float[] TaskVector, float? L1 = null, IReadOnlyCollection<int>? OnlyFeatures = null);
+
+/// <summary>
 /// Task-vector cleaning: starting from the SAE pre-activations of a task vector, minimise the zero-shot
 /// loss of the vector decode(act(z)) added at resid_pre[L] plus lambda ||act(z)||_1 (METHOD.md §6).
+/// Several jobs at one layer are cleaned together, one forward and backward per step for all of them, each job
+/// with its own objective, Adam state and early stop: the results equal cleaning each alone.
 /// </summary>
 public static class TaskVectorCleaner
 {
     public static CleaningResult Clean(TransformerModel m, DeviceSae sae, int layer, PromptBatch cleanSet, float[] taskVector, CleaningOptions o,
-        IReadOnlyCollection<int>? onlyFeatures = null, Action<StepRecord>? onStep = null)
+        IReadOnlyCollection<int>? onlyFeatures = null, Action<StepRecord>? onStep = null) =>
+        CleanMany(m, sae, layer, [new CleaningJob(cleanSet, taskVector, o.L1, onlyFeatures)], o, onStep is null ? null : (_, s) => onStep(s))[0];
+
+    /// <summary>
+    /// One result per job, in order; <paramref name="onStep"/> gets the job's index with each of its steps. A pass holds
+    /// jobs of at most <paramref name="maxPrompts"/> prompts together (default: all), bounding device memory.
+    /// </summary>
+    public static IReadOnlyList<CleaningResult> CleanMany(TransformerModel m, DeviceSae sae, int layer, IReadOnlyList<CleaningJob> jobs, CleaningOptions o,
+        Action<int, StepRecord>? onStep = null, int? maxPrompts = null)
     {
-        var param = new SaeFeatureVector(sae, o.L1, onlyFeatures);
-        var theta = param.Initial(taskVector);
-        var start = param.Activations(theta);
-        var curve = SteeringOptimizer.Optimize(m, cleanSet.Problem(layer), param, theta, o.Steps, o.Lr, onStep, log => Stalled(log, o));
+        var param = jobs.Select(j => new SaeFeatureVector(sae, j.L1 ?? o.L1, j.OnlyFeatures)).ToArray();
+        var theta = jobs.Select((j, i) => param[i].Initial(j.TaskVector)).ToArray();
+        var start = theta.Select((t, i) => param[i].Activations(t)).ToArray();
+        var runs = jobs.Select((j, i) => new SteeringRun(j.CleanSet.Problem(layer), param[i], theta[i], o.Lr, log => Stalled(log, o),
+            onStep is null ? null : s => onStep(i, s))).ToList();
+        var curves = SteeringOptimizer.OptimizeMany(m, runs, o.Steps, maxPrompts);
+        return jobs.Select((_, i) => Result(param[i], theta[i], start[i], curves[i])).ToList();
+    }
+
+    /// <summary>The result of a job whose theta is at its best step, given the activations it started from.</summary>
+    private static CleaningResult Result(SaeFeatureVector param, float[] theta, float[] start, List<StepRecord> curve)
+    {
         var f = param.Activations(theta);
         var features = f.Select((w, id) => new CleanedFeature(id, w, start[id])).Where(x => x.Weight != 0f).OrderByDescending(x => Math.Abs(x.Weight)).ToList();
         int best = curve.Select((r, i) => (r.Objective, i)).Min().i;

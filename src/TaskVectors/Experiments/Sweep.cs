@@ -1,3 +1,4 @@
+using NativeTV.Kernels;
 using NativeTV.TaskVectors.Cleaning;
 using NativeTV.TaskVectors.Runs;
 using NativeTV.TaskVectors.Steering;
@@ -72,7 +73,7 @@ public sealed class Sweep
         {
             ["model"] = Path.GetFullPath(ctx.ModelDir), ["tasks"] = tasksSource, ["layers"] = string.Join(",", o.Layers), ["sae"] = ctx.SaePattern ?? "",
             ["shots"] = $"{p.Shots}", ["prefix"] = p.Prefix, ["prompts"] = $"{ctx.Counts.Icl}/{ctx.Counts.Clean}/{ctx.Counts.Eval}", ["n_first"] = $"{p.NFirst}",
-            ["last_separator_only"] = $"{o.LastSeparatorOnly}", ["add_zero_shot_mean"] = $"{o.AddZeroShotMean}", ["k"] = $"{o.PursuitK}", ["seed"] = $"{p.Seed}",
+            ["last_separator_only"] = $"{o.LastSeparatorOnly}", ["add_zero_shot_mean"] = $"{o.AddZeroShotMean}", ["k"] = $"{o.PursuitK}", ["seed"] = $"{p.Seed}", ["precision"] = ctx.Backend.Precision.Name(),
             ["tasks_sha256"] = TaskFingerprint.Of(ctx.Tasks),
         };
         // Read off the record, so a new cleaning option cannot be left out of the guard.

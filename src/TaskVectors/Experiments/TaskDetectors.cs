@@ -3,6 +3,7 @@ using System.Globalization;
 using NativeTV.TaskVectors.Cleaning;
 using NativeTV.Transformer.Files;
 using NativeTV.TaskVectors;
+using NativeTV.TaskVectors.Steering;
 
 namespace NativeTV.TaskVectors.Experiments;
 
@@ -22,13 +23,23 @@ public static class TaskDetectors
         var m = ctx.Model;
         var sae = ctx.Sae(layer);
         var spec = TaskSpecificity.Measure(m, sae, layer, ctx.SpecificityPrompts, ReadAt.OutputEnds);
-        var results = new List<DetectorResult>();
-        foreach (var t in ctx.Prompts)
+        var tasks = ctx.Prompts;
+        foreach (var t in tasks) progress?.Invoke(t.Task.Name, 0);
+        var raws = tasks.Select(t => TaskVectorExtractor.Mean(m, t.Icl, [layer], ReadAt.OutputEnds)[0]).ToList();
+        // Every task's detector is cleaned in one batch: one forward and backward per step for all of them.
+        IReadOnlyList<CleaningResult> cleaned;
+        try
         {
+            cleaned = TaskVectorCleaner.CleanMany(m, sae, layer,
+                tasks.Select((t, i) => new CleaningJob(PromptBatch.Of(t.CleanOneShot, ctx.NFirst, m.Config.PadTokenId), raws[i])).ToList(), o,
+                (i, s) => progress?.Invoke(tasks[i].Task.Name, s.Step));
+        }
+        catch (OptimizationDivergedException e) { throw new OptimizationDivergedException($"cleaning the detector of {tasks[e.Run].Task.Name} at layer {layer}: {e.Message}", e.Run); }
+        var results = new List<DetectorResult>();
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            var (t, raw, r) = (tasks[i], raws[i], cleaned[i]);
             string name = t.Task.Name;
-            progress?.Invoke(name, 0);
-            var raw = TaskVectorExtractor.Mean(m, t.Icl, [layer], ReadAt.OutputEnds)[0];
-            var r = TaskVectorCleaner.Clean(m, sae, layer, PromptBatch.Of(t.CleanOneShot, ctx.NFirst, m.Config.PadTokenId), raw, o, null, s => progress?.Invoke(name, s.Step));
             ScoreSummary Score(float[]? v) => ScoreSummary.Of(PromptScorer.Score(m, t.EvalOneShot, v is null ? null : new Steer(layer, v), ctx.NFirst));
             var res = new DetectorResult(name, Score(null), Score(raw), Score(r.Vector), r,
                 spec?.Weighted(name, r.Features.Select(f => (f.Id, f.Weight))) ?? double.NaN);

@@ -25,20 +25,26 @@ public sealed class RunFolder : IDisposable
     /// <summary>The sweep shard this process computes, or null for the folder's one writer.</summary>
     public SweepShard? Shard { get; }
 
-    private RunFolder(string dir, RunLock l, SweepShard? shard, string command) { Dir = dir; _lock = l; Shard = shard; _command = command; }
+    /// <summary>A `sweep --finish`: it computes nothing, so the device-dependent settings (<see cref="ComputeSettings"/>) are not compared.</summary>
+    public bool Finishing { get; }
+
+    /// <summary>Settings that say how cells were computed, not what: a finishing run on another device need not match them.</summary>
+    public static readonly string[] ComputeSettings = ["precision"];
+
+    private RunFolder(string dir, RunLock l, SweepShard? shard, string command, bool finishing) { Dir = dir; _lock = l; Shard = shard; _command = command; Finishing = finishing; }
 
     /// <summary>
     /// Makes the folder if absent and takes it for <paramref name="command"/>; <paramref name="option"/> names it in
     /// errors. Shards of a sweep hold it together; a shard and a whole-folder writer never do.
     /// </summary>
-    public static RunFolder Open(string dir, string option, string command, SweepShard? shard = null)
+    public static RunFolder Open(string dir, string option, string command, SweepShard? shard = null, bool finishing = false)
     {
         OutputPath.CheckFolder(dir, option);
         string name = shard?.LockName ?? RunLock.FileName;
         var l = RunLock.Acquire(dir, command, name);
         try { RunLock.RequireNoOther(dir, name, other => shard is null || other == RunLock.FileName); }
         catch { l.Dispose(); throw; }
-        return new RunFolder(dir, l, shard, command);
+        return new RunFolder(dir, l, shard, command, finishing);
     }
 
     /// <summary>Refuses other settings than the results' (unless restarting, which clears every output of the run first), then records them.</summary>
@@ -52,7 +58,7 @@ public sealed class RunFolder : IDisposable
             Dictionary<string, string> old;
             try { old = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? []; }
             catch (JsonException e) { throw new FormatException($"{path}: not a settings file written by sweep ({e.Message}); use another --out, or --restart"); }
-            var diff = settings.Where(kv => old.GetValueOrDefault(kv.Key) != kv.Value).Select(kv => $"{kv.Key} {old.GetValueOrDefault(kv.Key) ?? "(none)"} -> {kv.Value}").ToList();
+            var diff = settings.Where(kv => old.GetValueOrDefault(kv.Key) != kv.Value && !(Finishing && ComputeSettings.Contains(kv.Key))).Select(kv => $"{kv.Key} {old.GetValueOrDefault(kv.Key) ?? "(none)"} -> {kv.Value}").ToList();
             if (diff.Count > 0) throw new ArgumentException($"{Dir} holds a run with other settings ({string.Join("; ", diff)}): use another --out, or --restart");
             return;
         }
@@ -82,7 +88,7 @@ public sealed class RunFolder : IDisposable
     }
 
     /// <summary>A run folder inside this one (a repeated sweep's seed), taken for the same command and shard.</summary>
-    public RunFolder Inner(string relative) => Open(Path.Combine(Dir, relative), "--out", _command, Shard);
+    public RunFolder Inner(string relative) => Open(Path.Combine(Dir, relative), "--out", _command, Shard, Finishing);
 
     public string Results => Path.Combine(Dir, "results.jsonl");
     /// <summary>The results log this process appends to: results.jsonl, or its shard's own.</summary>

@@ -10,9 +10,12 @@ internal sealed class HookRunner(IBackend be, ForwardRequest req, ForwardResult 
         foreach (var a in req.Adds)
         {
             if (a.Key != key) continue;
-            using var rows = be.Upload(a.Rows);
-            using var v = be.Upload(a.Vector);
-            be.AddToRows(m, rows, a.Rows.Length, v, a.Scale);
+            foreach (var (rowIds, vector) in a.Groups(m.Cols))
+            {
+                using var rows = be.Upload(rowIds);
+                using var v = be.Upload(vector);
+                be.AddToRows(m, rows, rowIds.Length, v, a.Scale);
+            }
         }
         foreach (var r in req.Reads)
         {

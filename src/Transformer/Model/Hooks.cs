@@ -24,5 +24,20 @@ public static class HookNames
 /// <summary>Read a hook point at the given flattened batch rows (b * SeqLen + t).</summary>
 public sealed record HookRead(HookKey Key, int[] Rows);
 
-/// <summary>Add scale * Vector to a hook point at the given flattened rows (the steering hook).</summary>
-public sealed record HookAdd(HookKey Key, int[] Rows, float[] Vector, float Scale = 1f);
+/// <summary>
+/// Add scale * a vector to a hook point at the given flattened rows (the steering hook). Vector holds one vector of
+/// d_model values, or with <see cref="VectorOf"/> several back to back ([k, d_model]), row Rows[i] getting vector
+/// VectorOf[i]: one pass then steers each prompt by its own vector (batched cleaning). One vector is the case k = 1.
+/// </summary>
+public sealed record HookAdd(HookKey Key, int[] Rows, float[] Vector, float Scale = 1f)
+{
+    /// <summary>Per row, the index of its vector in <see cref="Vector"/>; null: every row gets vector 0.</summary>
+    public int[]? VectorOf { get; init; }
+
+    public int VectorIndex(int i) => VectorOf is null ? 0 : VectorOf[i];
+
+    /// <summary>Each vector (of <paramref name="d"/> values) with the rows it is added at; vectors no row uses are left out.</summary>
+    public IEnumerable<(int[] Rows, float[] Vector)> Groups(int d) =>
+        Enumerable.Range(0, Rows.Length).GroupBy(VectorIndex).OrderBy(g => g.Key)
+            .Select(g => (g.Select(i => Rows[i]).ToArray(), Vector.AsSpan(g.Key * d, d).ToArray()));
+}

@@ -35,6 +35,31 @@ public sealed class TokenBatch
         return new TokenBatch(B, T, ids, mask);
     }
 
+    /// <summary>
+    /// Several batches as one, their rows one after another in order, each row padded at its end to the longest
+    /// SeqLen: padding after a row's last position changes none of that row's values (attention is causal and
+    /// masked), and its id is never seen, so id 0 is used. Row r of a part whose rows start at batch row b0 becomes
+    /// (b0 + r / part.SeqLen) * SeqLen + r % part.SeqLen.
+    /// </summary>
+    public static TokenBatch Stack(IReadOnlyList<TokenBatch> parts)
+    {
+        if (parts.Count == 0) throw new ArgumentException("no batches to stack");
+        int T = parts.Max(p => p.SeqLen), B = parts.Sum(p => p.Batch);
+        var ids = new int[B * T];
+        var mask = new int[B * T];
+        int b0 = 0;
+        foreach (var p in parts)
+        {
+            for (int b = 0; b < p.Batch; b++)
+            {
+                Array.Copy(p.Ids, b * p.SeqLen, ids, (b0 + b) * T, p.SeqLen);
+                Array.Copy(p.Mask, b * p.SeqLen, mask, (b0 + b) * T, p.SeqLen);
+            }
+            b0 += p.Batch;
+        }
+        return new TokenBatch(B, T, ids, mask);
+    }
+
     /// <summary>cumsum(mask) - 1 per row; padding gets position 0.</summary>
     public int[] Positions()
     {

@@ -4,7 +4,7 @@ using NativeTV.Kernels.Native;
 
 namespace NativeTV.Transformer.Model;
 
-/// <summary>The loss and d loss / d v for a steering vector v added to resid_pre[L].</summary>
+/// <summary>The loss and d loss / d v for a steering vector v added to resid_pre[L] (for several vectors, [k, d_model]: each one's gradient).</summary>
 public sealed record SteerGradResult(double Loss, float[] Nll, float[] Gradient);
 
 public sealed partial class TransformerModel
@@ -17,23 +17,28 @@ public sealed partial class TransformerModel
     /// Forward with <paramref name="steer"/> (scale * v added to resid_pre[L] at its rows), the loss
     /// sum_i w_i nll_i over <paramref name="targets"/>, and its gradient with respect to v: the
     /// backward runs from the logits at the target rows down to block L, weights frozen, keeping
-    /// activations only for blocks >= L.
+    /// activations only for blocks >= L. With several vectors (<see cref="HookAdd.VectorOf"/>), each one's gradient
+    /// sums the rows it steers.
     /// </summary>
     public SteerGradResult SteerGrad(TokenBatch tokens, HookAdd steer, IReadOnlyList<LossTarget> targets)
     {
         if (steer.Key.Point != HookPoint.ResidPre) throw new ArgumentException("steering gradients are defined for resid_pre hooks");
         var req = new ForwardRequest { Tokens = tokens, Adds = [steer] };
-        var grad = new float[Config.HiddenSize];
+        int d = Config.HiddenSize;
+        var grad = new float[steer.Vector.Length];
         var nll = LossBackward(req, targets, steer.Key.Layer, grads: null, (_, dx) =>
         {
             var be = Backend;
             using var steerRows = be.Upload(steer.Rows);
-            var picked = be.AllocMat(steer.Rows.Length, Config.HiddenSize);
+            var picked = be.AllocMat(steer.Rows.Length, d);
             using var pickedBuf = picked.Buf;
             be.GatherRows(dx, steerRows, picked);
             var g = be.Download(picked);
             for (int i = 0; i < steer.Rows.Length; i++)
-                for (int j = 0; j < grad.Length; j++) grad[j] += steer.Scale * g[i * Config.HiddenSize + j];
+            {
+                int v = steer.VectorIndex(i) * d;
+                for (int j = 0; j < d; j++) grad[v + j] += steer.Scale * g[i * d + j];
+            }
         });
         return new SteerGradResult(WeightedSum(nll, targets), nll, grad);
     }

@@ -130,9 +130,21 @@ public sealed partial class TransformerModel : IDisposable
             if (key.Layer < 0 || key.Layer > maxLayer) throw new ArgumentException($"hook {key}: layer must be in 0..{maxLayer}");
             if (r.Any(x => x < 0 || x >= rows)) throw new ArgumentException($"hook {key}: a position is outside the batch ({tok.Batch} x {tok.SeqLen})");
         }
-        foreach (var a in req.Adds)
-            if (a.Vector.Length != Config.HiddenSize) throw new ArgumentException($"steering vector has {a.Vector.Length} values, the model's d_model is {Config.HiddenSize}");
+        foreach (var a in req.Adds) ValidateVectors(a);
         if (req.LogitRows.Any(x => x < 0 || x >= rows)) throw new ArgumentException($"a logit position is outside the batch ({tok.Batch} x {tok.SeqLen})");
+    }
+
+    private void ValidateVectors(HookAdd a)
+    {
+        int d = Config.HiddenSize;
+        if (a.VectorOf is null)
+        {
+            if (a.Vector.Length != d) throw new ArgumentException($"steering vector has {a.Vector.Length} values, the model's d_model is {d}");
+            return;
+        }
+        if (a.Vector.Length == 0 || a.Vector.Length % d != 0) throw new ArgumentException($"steering vectors hold {a.Vector.Length} values, not a whole number of d_model ({d}) vectors");
+        if (a.VectorOf.Length != a.Rows.Length) throw new ArgumentException($"{a.VectorOf.Length} vector indices for {a.Rows.Length} steered rows");
+        if (a.VectorOf.Any(k => k < 0 || k >= a.Vector.Length / d)) throw new ArgumentException($"a steered row's vector index is outside 0..{a.Vector.Length / d - 1}");
     }
 
     public void Dispose()

@@ -17,6 +17,8 @@ public class BenchCommandTests
             (string[])["step time", "tokens/s", "training GFLOP/s", "6000 steps (ORGANISM.md)"]).SetName("train");
         yield return new TestCaseData((string[])["pipeline", "--device", "cpu", "--layers", "2", "--d-model", "256", "--vocab", "64", "--dtype", "f32", "--reps", "1", "--batch", "2", "--tokens", "4", "--layer", "1", "--d-sae", "64"],
             (string[])["cleaning step (2 x 4, backward to resid_pre[1], d_sae 64)", "1000 cleaning steps", "forward (2 x 4)", "forward TFLOP/s", "forward / GEMM rate"]).SetName("pipeline");
+        yield return new TestCaseData((string[])["clean-batch", "--device", "cpu", "--steps", "2", "--reps", "1"],
+            (string[])["one at a time (12 passes per step), ms per step", "batched (1 pass per step), ms per step", "speed-up (median of each)", "max relative vector difference"]).SetName("clean-batch");
     }
 
     [TestCaseSource(nameof(Benches))]

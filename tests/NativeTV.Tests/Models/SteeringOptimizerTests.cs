@@ -41,6 +41,22 @@ public class SteeringOptimizerTests
     }
 
     [Test]
+    public void ARunThatDivergesInABatchIsNamed()
+    {
+        var cfg = TinyModels.Gemma();
+        using var be = BackendFactory.Create("cpu");
+        using var m = TransformerModel.Load(TinyModels.Write(cfg), be);
+        var tok = TokenBatch.FromSequences([[2, 5, 9, 13]], 0, leftPad: true);
+        var problem = new SteeringProblem(tok, Layer: 1, Rows: [tok.Row(0, 2)], [new LossTarget(tok.Row(0, 2), 11, 1f)]);
+        var bad = new float[cfg.HiddenSize];
+        bad[3] = float.NaN;
+        var runs = new[] { new float[cfg.HiddenSize], bad }.Select(theta => new SteeringRun(problem, new DirectVector(cfg.HiddenSize), theta, 0.1f)).ToList();
+        var e = Assert.Throws<OptimizationDivergedException>(() => SteeringOptimizer.OptimizeMany(m, runs, steps: 10));
+        Assert.That(e!.Run, Is.EqualTo(1));
+        Assert.That(e.Message, Does.StartWith("run 1: the loss became NaN at step 0"));
+    }
+
+    [Test]
     public void AnswerMetricSumsEachPromptsFirstTokensAndAveragesPrompts()
     {
         // Row 0: answer starts at 3, three tokens left; row 1 is left-padded by 2 and its answer is cut by the end.
