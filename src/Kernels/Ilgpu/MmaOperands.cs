@@ -34,6 +34,7 @@ public struct Bf16Operand : IMmaOperand
 
     public readonly float Widen(uint bits) => Interop.IntAsFloat((bits & 0xFFFFu) << 16);
 
+    // The instruction is a literal in each operand type: ILGPU's inline PTX takes a constant string, so the bf16 and f16 bodies cannot share one.
     public readonly void MmaPtx(ref float c0, ref float c1, ref float c2, ref float c3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
     {
         Ref<float> d0 = c0, d1 = c1, d2 = c2, d3 = c3;
