@@ -121,9 +121,9 @@ public sealed class SweepCli
 /// <summary>
 /// The cleaning options shared by `sweep`, `clean`, `cross-layer` and `detectors`: each unset value comes from the
 /// recipe, the model's (its nativetv.json, else METHOD.md's) or with `--recipe authors` METHOD.md's; detectors
-/// have their own (L1 5e-4).
+/// have recipes of their own (METHOD.md §7: L1 5e-4, lr 0.01; the manifest's detector_cleaning).
 /// </summary>
-public sealed class CleaningCli(CleaningOptions? fixedRecipe = null)
+public sealed class CleaningCli(bool detectors = false)
 {
     public Option<float?> L1 { get; } = new Option<float?>("--l1") { Description = "L1 penalty on the feature activations (default: the recipe's)" }.AtLeast(0f);
     public Option<float?> Lr { get; } = new Option<float?>("--lr") { Description = "Adam learning rate (default: the recipe's)" }.Above(0f);
@@ -132,19 +132,21 @@ public sealed class CleaningCli(CleaningOptions? fixedRecipe = null)
     public Option<bool> LossPatience { get; } = new("--loss-patience") { Description = "watch only the objective (loss + penalty) for early stopping" };
     public Option<string> Recipe { get; } = new Option<string>("--recipe")
     {
-        Description = "model (the model's nativetv.json cleaning recipe, else METHOD.md's) or authors (METHOD.md: L1 0.05, lr 0.01, 1000 steps)",
+        Description = detectors
+            ? "model (the model's nativetv.json detector_cleaning recipe, else METHOD.md's) or authors (METHOD.md §7: L1 5e-4, lr 0.01, 1000 steps)"
+            : "model (the model's nativetv.json cleaning recipe, else METHOD.md's) or authors (METHOD.md: L1 0.05, lr 0.01, 1000 steps)",
         DefaultValueFactory = _ => "model",
     }.AcceptOnlyFromAmong("model", "authors");
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { L1, Lr, Steps, Patience, LossPatience }) c.Options.Add(o);
-        if (fixedRecipe is null) c.Options.Add(Recipe);
+        foreach (var o in new Option[] { L1, Lr, Steps, Patience, LossPatience, Recipe }) c.Options.Add(o);
     }
 
     public CleaningOptions Options(ParseResult pr, TaskVectors.ModelManifest manifest)
     {
-        var r = fixedRecipe ?? (pr.GetValue(Recipe) == "authors" ? CleaningRecipes.Authors : CleaningRecipes.Of(manifest));
+        bool authors = pr.GetValue(Recipe) == "authors";
+        var r = detectors ? (authors ? CleaningRecipes.Detectors : CleaningRecipes.DetectorsOf(manifest)) : authors ? CleaningRecipes.Authors : CleaningRecipes.Of(manifest);
         return new(pr.GetValue(L1) ?? r.L1, pr.GetValue(Lr) ?? r.Lr, pr.GetValue(Steps) ?? r.Steps, pr.GetValue(Patience) ?? r.Patience, pr.GetValue(LossPatience) || r.LossPatience);
     }
 }
