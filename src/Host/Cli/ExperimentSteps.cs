@@ -18,11 +18,12 @@ public static class ExperimentSteps
     {
         var sae = ctx.Sae(layer).Sae;
         FeatureLists.InRange(ids, sae.DSae);
-        var mat = ConsoleProgress.Run("feature steering", ctx.Prompts.Count * ids.Length, bar =>
-            FeatureSteeringMatrix.Measure(ctx.Model, sae, layer, ctx.Prompts.Select(p => (p.Task.Name, p.Eval)).ToList(), ids, scale, ctx.NFirst, () => bar.Increment(1)));
-        mat.Write(run.FeatureSteering, $"L{layer}", "single-feature steering", ctx.Caption(layer, $", scale {scale}"), FeatureLists.KeptBy(run.Cleaned, layer));
         var tasks = ctx.Prompts.Select(p => (p.Task.Name, p.Eval)).ToList();
-        ConsoleProgress.Run("steering controls", 1, _ => SteeringControls.Measure(ctx.Model, sae, layer, tasks, ids, scale, ctx.NFirst))
+        var mat = ConsoleProgress.Run("feature steering", ctx.Prompts.Count * ids.Length, bar =>
+            FeatureSteeringMatrix.Measure(ctx.Model, sae, layer, tasks, ids, scale, ctx.NFirst, () => bar.Increment(1)));
+        mat.Write(run.FeatureSteering, $"L{layer}", "single-feature steering", ctx.Caption(layer, $", scale {scale}"), FeatureLists.KeptBy(run.Cleaned, layer));
+        // The controls' base losses are the matrix's: the same prompts unsteered.
+        ConsoleProgress.Run("steering controls", 1, _ => SteeringControls.Measure(ctx.Model, sae, layer, tasks, ids, scale, ctx.NFirst, baseLosses: mat.BaseLoss))
             .Write(run.FeatureSteering, $"L{layer}", mat);
         return mat;
     }
