@@ -8,7 +8,7 @@ namespace NativeTV.TaskVectors;
 /// MODEL/nativetv.json, optional: a model folder's defaults for the pipeline, so any model (the organism is the
 /// first) gets its own prompt format, SAEs, corpus and tasks without code that asks which model it is.
 /// <code>{"shots": 8, "prefix": "", "detector_example": [",", ","], "sae": "sae-l{layer}", "corpus": "corpus.jsonl", "tasks": "tasks",
-///  "cleaning": {"l1": 0.01, "lr": 0.05, "steps": 200}}</code>
+///  "cleaning": {"l1": 0.01, "lr": 0.05, "steps": 200}, "detector_cleaning": {"lr": 0.2, "steps": 80}}</code>
 /// Paths are relative to the model folder. Every field is optional; options given on the command line win.
 /// </summary>
 public sealed record ModelManifest
@@ -31,6 +31,8 @@ public sealed record ModelManifest
     public string[]? MeanExcludes { get; init; }
     /// <summary>This model's cleaning recipe, where it differs from METHOD.md's (the authors').</summary>
     public CleaningDefaults? Cleaning { get; init; }
+    /// <summary>This model's recipe for cleaning task detectors, where it differs from METHOD.md §7's.</summary>
+    public CleaningDefaults? DetectorCleaning { get; init; }
 
     [JsonIgnore] public string ModelDir { get; private init; } = "";
 

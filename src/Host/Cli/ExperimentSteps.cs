@@ -18,11 +18,12 @@ public static class ExperimentSteps
     {
         var sae = ctx.Sae(layer).Sae;
         FeatureLists.InRange(ids, sae.DSae);
-        var mat = ConsoleProgress.Run("feature steering", ctx.Prompts.Count * ids.Length, bar =>
-            FeatureSteeringMatrix.Measure(ctx.Model, sae, layer, ctx.Prompts.Select(p => (p.Task.Name, p.Eval)).ToList(), ids, scale, ctx.NFirst, () => bar.Increment(1)));
-        mat.Write(run.FeatureSteering, $"L{layer}", "single-feature steering", ctx.Caption(layer, $", scale {scale}"), FeatureLists.KeptBy(run.Cleaned, layer));
         var tasks = ctx.Prompts.Select(p => (p.Task.Name, p.Eval)).ToList();
-        ConsoleProgress.Run("steering controls", 1, _ => SteeringControls.Measure(ctx.Model, sae, layer, tasks, ids, scale, ctx.NFirst))
+        var mat = ConsoleProgress.Run("feature steering", ctx.Prompts.Count * ids.Length, bar =>
+            FeatureSteeringMatrix.Measure(ctx.Model, sae, layer, tasks, ids, scale, ctx.NFirst, () => bar.Increment(1)));
+        mat.Write(run.FeatureSteering, $"L{layer}", "single-feature steering", ctx.Caption(layer, $", scale {scale}"), FeatureLists.KeptBy(run.Cleaned, layer));
+        // The controls' base losses are the matrix's: the same prompts unsteered.
+        ConsoleProgress.Run("steering controls", 1, _ => SteeringControls.Measure(ctx.Model, sae, layer, tasks, ids, scale, ctx.NFirst, baseLosses: mat.BaseLoss))
             .Write(run.FeatureSteering, $"L{layer}", mat);
         return mat;
     }
@@ -42,11 +43,17 @@ public static class ExperimentSteps
         return rs;
     }
 
-    /// <summary>Task vectors cleaned at <paramref name="from"/> and read at <paramref name="to"/>, into RUN/cross_layer/.</summary>
+    /// <summary>
+    /// Task vectors cleaned at <paramref name="from"/> and read at <paramref name="to"/>, into RUN/cross_layer/; where the
+    /// sweep cleaned a task there with the same recipe, its vector is read, not cleaned again (the same computation).
+    /// </summary>
     public static IReadOnlyList<CrossLayerResult> CrossLayer(PipelineContext ctx, RunFolder run, int from, int to, CleaningOptions o)
     {
+        var reused = ctx.Prompts.Select(p => p.Task.Name).ToDictionary(t => t, t => CleanedVectorFiles.ReadIfCleanedWith(run.Cleaned, t, from, o));
+        if (reused.Values.Any(v => v != null))
+            Console.WriteLine($"cross-layer: the sweep's layer-{from} cleaned vectors of {reused.Values.Count(v => v != null)} of {reused.Count} tasks (same recipe), read from {run.Cleaned}");
         var rs = ConsoleProgress.Run("cross-layer", ctx.Prompts.Count * o.Steps, bar =>
-            CrossLayerReading.Run(ctx, from, to, o, run.CrossLayer, ConsoleProgress.PerTask(bar, o.Steps, "cross-layer")));
+            CrossLayerReading.Run(ctx, from, to, o, run.CrossLayer, ConsoleProgress.PerTask(bar, o.Steps, "cross-layer"), t => reused[t]));
         var t = TextTable.Create("task", $"TV at {from}", $"cleaned at {from} (L0)", $"TV at {to}", "overlap: induced / zero-shot", "specificity: TV / induced");
         foreach (var r in rs)
             t.AddText(r.Task, $"{r.EarlyTv.Nll:F2}", $"{r.Cleaned.Nll:F2} ({r.CleanedL0})", $"{r.LateTv.Nll:F2}", $"{r.Overlap:F2} / {r.OverlapZeroShot:F2}", $"{r.SpecificityTv:F2} / {r.SpecificityInduced:F2}");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NativeTV.Host.Cli;
 using NativeTV.Kernels;
+using NativeTV.Kernels.Cpu;
 using NativeTV.Kernels.Ilgpu;
 using Spectre.Console;
 
@@ -8,10 +9,11 @@ namespace NativeTV.Host.Commands;
 
 /// <summary>
 /// `nativetv bench gemm`: y = x W^T through the backend's MatMul (the kernel every model matmul runs) with W in a
-/// stored dtype, and on cuda through cuBLASLt on the same operands in the same run. On the ILGPU backends the dtype
-/// picks the kernel: f32 the float32 GEMM, bf16 and f16 the tensor-core GEMM with operands of that type (the
-/// simulator runs the same kernel body as cuda, with the software MMA); cpu computes in float32. The last line is
-/// `gemm MxNxK DTYPE: X TFLOP/s[, cuBLAS Y TFLOP/s, ratio R][, max rel err E]`.
+/// stored dtype, and on the same operands in the same run through cuBLASLt on cuda, or on cpu in bf16 through oneDNN
+/// where libdnnl2 is installed. On the ILGPU backends the dtype picks the kernel: f32 the float32 GEMM, bf16 and f16
+/// the tensor-core GEMM with operands of that type (the simulator runs the same kernel body as cuda, with the software
+/// MMA); the cpu backend computes in float32. The last line is
+/// `gemm MxNxK DTYPE: X TFLOP/s[, cuBLAS|oneDNN Y TFLOP/s, ratio R][, max rel err E]`.
 /// </summary>
 public static class BenchGemm
 {
@@ -32,6 +34,7 @@ public static class BenchGemm
             bool checking = pr.GetValue(check);
             using var be = BackendFactory.Create(pr.GetValue(device)!, KernelPrecision(pr.GetValue(device)!, dt));
             using var cublas = be.Name == "cuda" ? new CublasMatMul(be) : null;
+            using var onednn = be.Name == "cpu" && dt == DType.BF16 && Bf16Gemm.Available ? new Bf16Gemm() : null;
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(be.DeviceDescription)}[/]");
             using var p = new GemmProblem(be, pr.GetValue(m), pr.GetValue(n), pr.GetValue(k), dt);
             double ours = p.Flops / p.TimeBackend(r);
@@ -42,6 +45,13 @@ public static class BenchGemm
                 double theirs = p.Flops / p.TimeCublas(cublas, r);
                 line += $", cuBLAS {Tflops(theirs)} TFLOP/s, ratio {ours / theirs:F3}";
                 if (checking) Console.WriteLine($"cuBLAS max rel err {p.MaxRelError():0.00e+00}");
+            }
+            if (onednn != null)
+            {
+                double theirs = p.Flops / p.TimeOneDnn(onednn, r);
+                Console.WriteLine($"{Bf16Gemm.Version}, {onednn.Implementation(p.M, p.N, p.K, true)} kernels");
+                line += $", oneDNN {Tflops(theirs)} TFLOP/s, ratio {ours / theirs:F3}";
+                if (checking) Console.WriteLine($"oneDNN max rel err {p.MaxRelError(p.OneDnnResult):0.00e+00}");
             }
             Console.WriteLine(checking ? $"{line}, max rel err {err:0.00e+00}" : line);
             return 0;

@@ -20,7 +20,7 @@ public static class DetectorsCommand
         var scale = new Option<float>("--scale") { Description = "steering scale of the detector matrix", DefaultValueFactory = _ => 25f }.Finite();
         var exampleIn = new Option<string?>("--example-input") { Description = "input of the one-shot prompts' generic example (default \"X\"; the organism: \",\")" };
         var exampleOut = new Option<string?>("--example-output") { Description = "its output (default \"Y\"; the organism: \",\")" };
-        var clean = new CleaningCli(CleaningRecipes.Detectors);
+        var clean = new CleaningCli(detectors: true);
         var cmd = new Command("detectors", "Task detector features: detector vectors read at the outputs, cleaned on one-shot prompts, and their steering matrix (METHOD.md §7)")
         { layer, scale, exampleIn, exampleOut };
         cli.AddTo(cmd);

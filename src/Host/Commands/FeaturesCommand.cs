@@ -55,7 +55,7 @@ public static class FeaturesCommand
             Step($"feature steering at layer {L}", Path.Combine(folder.FeatureSteering, $"relative_change.L{L}.csv"),
                 () => ExperimentSteps.FeatureSteer(ctx, folder, L, FeatureLists.FromRun(run, L), pr.GetValue(scale)));
             Step($"task detectors at layer {detL}", Path.Combine(folder.Detectors, $"summary.L{detL}.csv"),
-                () => ExperimentSteps.Detectors(ctx, folder, detL, CleaningRecipes.Detectors, pr.GetValue(detectorScale)));
+                () => ExperimentSteps.Detectors(ctx, folder, detL, CleaningRecipes.DetectorsOf(ctx.Manifest), pr.GetValue(detectorScale)));
             if (from is int a)
                 Step($"cross-layer reading, layer {a} to {L}", Path.Combine(folder.CrossLayer, $"summary.L{a}-L{L}.csv"),
                     () => ExperimentSteps.CrossLayer(ctx, folder, a, L, CleaningRecipes.Of(ctx.Manifest)));

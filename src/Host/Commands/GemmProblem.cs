@@ -1,4 +1,5 @@
 using NativeTV.Kernels;
+using NativeTV.Kernels.Cpu;
 using NativeTV.Kernels.Ilgpu;
 
 namespace NativeTV.Host.Commands;
@@ -6,8 +7,8 @@ namespace NativeTV.Host.Commands;
 /// <summary>
 /// One GEMM shape on a backend, y [M, N] = x [M, K] W^T with W [N, K] stored in a dtype: timed through
 /// <see cref="IBackend.MatMul"/> (the kernel every model matmul runs) and, on cuda, through cuBLASLt on the
-/// same operands, each checked against a float64 reference. x is rounded to W's dtype so that cuBLAS,
-/// which reads x in that dtype, computes exactly the product the backend does.
+/// same operands, or on cpu through oneDNN's bf16 matmul, each checked against a float64 reference. x is rounded
+/// to W's dtype so that cuBLAS and oneDNN, which read x in that dtype, compute exactly the product the backend does.
 /// </summary>
 public sealed class GemmProblem : IDisposable
 {
@@ -46,18 +47,35 @@ public sealed class GemmProblem : IDisposable
         return BenchCommand.Median(reps, () => { cublas.MatMul(x, _weight, _y); _be.Synchronize(); });
     }
 
+    /// <summary>Median seconds of one oneDNN bf16 matmul on the same operands, into host memory of its own (<see cref="OneDnnResult"/>).</summary>
+    public double TimeOneDnn(Bf16Gemm gemm, int reps)
+    {
+        var x = new ushort[_x.Length];
+        var w = new ushort[_w.Length];
+        Bf16Gemm.Round(_x, x);
+        Bf16Gemm.Round(_w, w);
+        var y = new float[(long)M * N];
+        OneDnnResult = y;
+        return BenchCommand.Median(reps, () => gemm.Multiply(M, N, K, x, w, true, y));
+    }
+
+    /// <summary>y of the last <see cref="TimeOneDnn"/>.</summary>
+    public float[]? OneDnnResult { get; private set; }
+
     /// <summary>
-    /// max |y - ref| / max |ref| over the checked rows, for the product last run (relative to the largest
-    /// entry: elementwise ratios are meaningless where a sum cancels to near zero).
+    /// max |y - ref| / max |ref| over the checked rows, for the product last run on the backend, or for
+    /// <paramref name="host"/> (y [M, N] in host memory) where given (relative to the largest entry:
+    /// elementwise ratios are meaningless where a sum cancels to near zero).
     /// </summary>
-    public double MaxRelError()
+    public double MaxRelError(float[]? host = null)
     {
         int rows = (int)Math.Clamp(ReferenceBudget / ((double)N * K), 1, M);
         var y = new float[rows][];
         for (int i = 0; i < rows; i++)
         {
             y[i] = new float[N];
-            _be.CopyToHost(_y.Buf, Row(i, rows) * (long)N, y[i]);
+            if (host != null) Array.Copy(host, Row(i, rows) * (long)N, y[i], 0, N);
+            else _be.CopyToHost(_y.Buf, Row(i, rows) * (long)N, y[i]);
         }
         var errs = new double[rows];
         var refs = new double[rows];

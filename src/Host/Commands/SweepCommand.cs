@@ -123,16 +123,25 @@ public sealed class SweepCli
 /// <summary>
 /// The cleaning options shared by `sweep`, `clean`, `cross-layer` and `detectors`: each unset value comes from the
 /// recipe, the model's (its nativetv.json, else METHOD.md's) or with `--recipe authors` METHOD.md's; detectors
-/// have their own (L1 5e-4). With <paramref name="lambdaList"/> (`sweep`, `clean`), --l1 takes a comma list to clean at each.
+/// have recipes of their own (METHOD.md §7: L1 5e-4, lr 0.01; the manifest's detector_cleaning). With
+/// <paramref name="lambdaList"/> (`sweep`, `clean`), --l1 takes a comma list to clean at each.
 /// </summary>
 public sealed class CleaningCli
 {
-    private readonly CleaningOptions? _fixedRecipe;
+    private readonly bool _detectors;
     private readonly bool _lambdaList;
 
-    public CleaningCli(CleaningOptions? fixedRecipe = null, bool lambdaList = false)
+    /// <param name="detectors">Detector cleaning (`detectors`): its recipes, not the task vectors'.</param>
+    public CleaningCli(bool detectors = false, bool lambdaList = false)
     {
-        _fixedRecipe = fixedRecipe; _lambdaList = lambdaList;
+        _detectors = detectors; _lambdaList = lambdaList;
+        Recipe = new Option<string>("--recipe")
+        {
+            Description = detectors
+                ? "model (the model's nativetv.json detector_cleaning recipe, else METHOD.md's) or authors (METHOD.md §7: L1 5e-4, lr 0.01, 1000 steps)"
+                : "model (the model's nativetv.json cleaning recipe, else METHOD.md's) or authors (METHOD.md: L1 0.05, lr 0.01, 1000 steps)",
+            DefaultValueFactory = _ => "model",
+        }.AcceptOnlyFromAmong("model", "authors");
         L1 = new Option<string?>("--l1") { Description = lambdaList
             ? "L1 penalty on the feature activations, or a comma list to clean at each (the loss-L0 trade-off) (default: the recipe's)"
             : "L1 penalty on the feature activations (default: the recipe's)" };
@@ -150,22 +159,18 @@ public sealed class CleaningCli
     public Option<int?> Steps { get; } = new Option<int?>("--steps") { Description = "at most this many steps (default: the recipe's)" }.AtLeast(1);
     public Option<int?> Patience { get; } = new Option<int?>("--patience") { Description = "stop when neither L0 nor the objective has reached a new minimum for this many steps (default: the recipe's)" }.AtLeast(1);
     public Option<bool> LossPatience { get; } = new("--loss-patience") { Description = "watch only the objective (loss + penalty) for early stopping" };
-    public Option<string> Recipe { get; } = new Option<string>("--recipe")
-    {
-        Description = "model (the model's nativetv.json cleaning recipe, else METHOD.md's) or authors (METHOD.md: L1 0.05, lr 0.01, 1000 steps)",
-        DefaultValueFactory = _ => "model",
-    }.AcceptOnlyFromAmong("model", "authors");
+    public Option<string> Recipe { get; }
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { L1, Lr, Steps, Patience, LossPatience }) c.Options.Add(o);
-        if (_fixedRecipe is null) c.Options.Add(Recipe);
+        foreach (var o in new Option[] { L1, Lr, Steps, Patience, LossPatience, Recipe }) c.Options.Add(o);
     }
 
     /// <summary>The settings, L1 the first (with a list, see <see cref="LambdaList"/>).</summary>
     public CleaningOptions Options(ParseResult pr, TaskVectors.ModelManifest manifest)
     {
-        var r = _fixedRecipe ?? (pr.GetValue(Recipe) == "authors" ? CleaningRecipes.Authors : CleaningRecipes.Of(manifest));
+        bool authors = pr.GetValue(Recipe) == "authors";
+        var r = _detectors ? (authors ? CleaningRecipes.Detectors : CleaningRecipes.DetectorsOf(manifest)) : authors ? CleaningRecipes.Authors : CleaningRecipes.Of(manifest);
         return new(LambdaList(pr)?[0] ?? r.L1, pr.GetValue(Lr) ?? r.Lr, pr.GetValue(Steps) ?? r.Steps, pr.GetValue(Patience) ?? r.Patience, pr.GetValue(LossPatience) || r.LossPatience);
     }
 

@@ -30,7 +30,9 @@ public static class CrossLayerReading
     /// <summary>Features listed per task: the strongest of the plain task vector and of the induced residual.</summary>
     public const int TopFeatures = 10;
 
-    public static IReadOnlyList<CrossLayerResult> Run(PipelineContext ctx, int early, int late, CleaningOptions o, string outDir, Action<string, int>? progress = null)
+    /// <param name="cleanedBefore">A task's vector already cleaned at <paramref name="early"/> with <paramref name="o"/> (the sweep's), or null to clean it here.</param>
+    public static IReadOnlyList<CrossLayerResult> Run(PipelineContext ctx, int early, int late, CleaningOptions o, string outDir, Action<string, int>? progress = null,
+        Func<string, CleanedVector?>? cleanedBefore = null)
     {
         if (late <= early) throw new ArgumentException($"the reading layer ({late}) must come after the cleaning layer ({early})");
         var m = ctx.Model;
@@ -42,7 +44,9 @@ public static class CrossLayerReading
             string name = t.Task.Name;
             progress?.Invoke(name, 0);
             var tv = TaskVectorExtractor.Mean(m, t.Icl, [early, late], lastOnly: false);
-            var cleaned = TaskVectorCleaner.Clean(m, saeEarly, early, PromptBatch.Of(t.Clean, ctx.NFirst, m.Config.PadTokenId), tv[0], o, null, s => progress?.Invoke(name, s.Step));
+            var cleaned = cleanedBefore?.Invoke(name);
+            if (cleaned != null) progress?.Invoke(name, o.Steps);
+            else cleaned = Cleaned(TaskVectorCleaner.Clean(m, saeEarly, early, PromptBatch.Of(t.Clean, ctx.NFirst, m.Config.PadTokenId), tv[0], o, null, s => progress?.Invoke(name, s.Step)));
             var induced = TaskVectorExtractor.Mean(m, t.Eval, [late], ReadAt.LastSeparator, new Steer(early, cleaned.Vector))[0];
             var zeroShot = TaskVectorExtractor.Mean(m, t.Eval, [late], ReadAt.LastSeparator)[0];
             float[] fTv = saeLate.Reconstruct(tv[1]).Features, fInduced = saeLate.Reconstruct(induced).Features, fZero = saeLate.Reconstruct(zeroShot).Features;
@@ -50,13 +54,15 @@ public static class CrossLayerReading
             var s = spec?.Of(name);
             double Spec(float[] f) => spec?.Weighted(name, f.Select((a, id) => (id, a)).Where(x => x.a != 0)) ?? double.NaN;
             var top = Top(fTv).Union(Top(fInduced)).ToList();
-            results.Add(new CrossLayerResult(name, Score(early, tv[0]), Score(early, cleaned.Vector), Score(late, tv[1]), cleaned.Features.Count,
+            results.Add(new CrossLayerResult(name, Score(early, tv[0]), Score(early, cleaned.Vector), Score(late, tv[1]), cleaned.L0,
                 Cosine(induced, tv[1]), Cosine(zeroShot, tv[1]), Overlap(fInduced, fTv), Overlap(fZero, fTv), Spec(fTv), Spec(fInduced),
                 top.Select(id => new CrossLayerFeature(id, fTv[id], fInduced[id], fZero[id], s?[id] ?? double.NaN)).ToList()));
         }
         Write(outDir, $"L{early}-L{late}", results, $"{ctx.Caption(late)}; cleaned at layer {early} with SAE {Path.GetFileName(Path.GetFullPath(ctx.SaeDir(early)))}, l1 {o.L1}, lr {o.Lr}");
         return results;
     }
+
+    private static CleanedVector Cleaned(CleaningResult r) => new(r.Vector, r.Features.Count);
 
     private static IEnumerable<int> Top(float[] f) => f.Select((a, id) => (a, id)).Where(x => x.a > 0).OrderByDescending(x => x.a).Take(TopFeatures).Select(x => x.id);
 

@@ -14,14 +14,18 @@ namespace NativeTV.TaskVectors.Experiments;
 /// </summary>
 public sealed record FeatureSteeringMatrix(string[] Tasks, int[] Features, double[,] RelativeChange, double[,] NormalisedDecrease)
 {
+    /// <summary>Each task's loss without steering, the cells' base (empty where not measured).</summary>
+    public double[] BaseLoss { get; init; } = [];
+
     public static FeatureSteeringMatrix Measure(TransformerModel m, NativeTV.Sae.Sae sae, int layer, IReadOnlyList<(string Task, IReadOnlyList<Prompt> Prompts)> tasks,
         int[] features, float scale, int nFirst, Action? progress = null)
     {
         var change = new double[tasks.Count, features.Length];
         var decrease = new double[tasks.Count, features.Length];
+        var bases = new double[tasks.Count];
         for (int t = 0; t < tasks.Count; t++)
         {
-            double baseLoss = ScoreSummary.Of(PromptScorer.Score(m, tasks[t].Prompts, null, nFirst)).Nll;
+            double baseLoss = bases[t] = ScoreSummary.Of(PromptScorer.Score(m, tasks[t].Prompts, null, nFirst)).Nll;
             for (int j = 0; j < features.Length; j++)
             {
                 double loss = ScoreSummary.Of(PromptScorer.Score(m, tasks[t].Prompts, new Steer(layer, UnitDirection(sae, features[j]), scale), nFirst)).Nll;
@@ -35,7 +39,7 @@ public sealed record FeatureSteeringMatrix(string[] Tasks, int[] Features, doubl
             double max = Enumerable.Range(0, tasks.Count).Max(t => decrease[t, j]);
             for (int t = 0; t < tasks.Count; t++) decrease[t, j] = max > 0 ? Math.Max(0, decrease[t, j]) / max : 0;
         }
-        return new FeatureSteeringMatrix(tasks.Select(t => t.Task).ToArray(), features, change, decrease).ByTask();
+        return new FeatureSteeringMatrix(tasks.Select(t => t.Task).ToArray(), features, change, decrease) { BaseLoss = bases }.ByTask();
     }
 
     /// <summary>Columns grouped by the task each feature helps most (in task order, strongest first), so task features line up on a diagonal as in the post.</summary>
@@ -49,7 +53,7 @@ public sealed record FeatureSteeringMatrix(string[] Tasks, int[] Features, doubl
             for (int t = 0; t < Tasks.Length; t++) for (int j = 0; j < order.Length; j++) r[t, j] = v[t, order[j]];
             return r;
         }
-        return new FeatureSteeringMatrix(Tasks, order.Select(j => Features[j]).ToArray(), Pick(RelativeChange), Pick(NormalisedDecrease));
+        return new FeatureSteeringMatrix(Tasks, order.Select(j => Features[j]).ToArray(), Pick(RelativeChange), Pick(NormalisedDecrease)) { BaseLoss = BaseLoss };
     }
 
     /// <summary>W_dec[f] / ||W_dec[f]|| (zero for a dead, all-zero row).</summary>

@@ -53,8 +53,30 @@ public static class CleanedVectorFiles
     public static int? LayerOf(string fileName) =>
         System.Text.RegularExpressions.Regex.Match(fileName, @"\.L(\d+)\b") is { Success: true } m ? int.Parse(m.Groups[1].Value) : null;
 
+    /// <summary>
+    /// The vector and L0 of TASK.L{layer} in <paramref name="dir"/> when its provenance says it was cleaned with
+    /// <paramref name="o"/> (as `sweep` records it), else null: a run's own cleaning, for later steps to reuse, not redo.
+    /// </summary>
+    public static CleanedVector? ReadIfCleanedWith(string dir, string task, int layer, CleaningOptions o)
+    {
+        string stem = Path.Combine(dir, Name(task, layer));
+        if (!File.Exists(stem + ".json") || !File.Exists(stem + ".safetensors")) return null;
+        var json = CleanedVectorJson.Read(stem + ".json");
+        var want = new Dictionary<string, string>
+        {
+            ["task"] = task, ["layer"] = $"{layer}", ["l1"] = $"{o.L1}", ["lr"] = $"{o.Lr}", ["steps"] = $"{o.Steps}",
+            ["patience"] = $"{o.Patience}", ["loss_patience"] = $"{o.LossPatience}",
+        };
+        if (want.Any(kv => json.Provenance.GetValueOrDefault(kv.Key) != kv.Value)) return null;
+        using var f = new SafetensorsFile(stem + ".safetensors");
+        return new CleanedVector(f.ReadFloats("vector"), json.L0);
+    }
+
     public static string Caption(IReadOnlyDictionary<string, string> p) => string.Join(", ", p.Where(kv => kv.Key is "model" or "sae" or "layer" or "l1" or "lr").Select(kv => $"{kv.Key} {kv.Value}"));
 }
+
+/// <summary>A cleaned vector and its number of features.</summary>
+public sealed record CleanedVector(float[] Vector, int L0);
 
 /// <summary>NAME.json as <see cref="CleanedVectorFiles.Write"/> writes it, read back for the report.</summary>
 public sealed record CleanedVectorJson(Dictionary<string, string> Provenance, JsonElement Scores, int ReconstructionL0, int L0, CleanedFeatureJson[] Features,

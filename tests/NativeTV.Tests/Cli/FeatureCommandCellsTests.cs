@@ -77,4 +77,28 @@ public class FeatureCommandCellsTests
         Assert.That(Cell(csv, "antonym", "early_tv_loss"), Is.EqualTo(Loss(Antonym.Eval, new Steer(1, tv[0]))).Within(0.01).Percent);
         Assert.That(Cell(csv, "antonym", "late_tv_loss"), Is.EqualTo(Loss(Antonym.Eval, new Steer(2, tv[1]))).Within(0.01).Percent);
     }
+
+    [Test]
+    public void CrossLayerReadsTheSweepsCleanedVectorsOnlyWhereTheRecipeIsTheSame()
+    {
+        string root = Fixtures.TempDir(), tasks = Path.Combine(root, "tasks"), run = Path.Combine(root, "run");
+        Directory.CreateDirectory(tasks);
+        foreach (var t in new[] { "copy", "antonym" })
+            File.Copy(Path.Combine(BuiltInModel.Path, "tasks", t + ".json"), Path.Combine(tasks, t + ".json"));
+        string[] common = ["--run", run, "--tasks", tasks, "--device", "cpu"];
+        var sweep = NativetvProcess.Run(["sweep", "--out", run, "--tasks", tasks, "--device", "cpu", "--layers", "1", "--steps", "3"]);
+        Assert.That(sweep.Exit, Is.EqualTo(0), sweep.Err);
+        var same = NativetvProcess.Run(["cross-layer", .. common, "--from", "1", "--to", "2", "--steps", "3"]);
+        Assert.That(same.Exit, Is.EqualTo(0), same.Err);
+        Assert.That(same.Out, Does.Contain("the sweep's layer-1 cleaned vectors of 2 of 2 tasks"));
+        // The row scores the sweep's cleaned vector: the sweep's own evaluation of it, to the CSVs' digits.
+        var swept = File.ReadAllLines(Path.Combine(run, "results.csv")).Select(l => l.Split(',')).Single(c => c[0] == "antonym" && c[1] == "1" && c[2] == "cleaned");
+        string csv = Path.Combine(run, "cross_layer", "summary.L1-L2.csv");
+        Assert.That(Cell(csv, "antonym", "early_cleaned_loss"), Is.EqualTo(double.Parse(swept[3], System.Globalization.CultureInfo.InvariantCulture)).Within(0.01).Percent);
+        Assert.That(Cell(csv, "antonym", "cleaned_l0"), Is.EqualTo(double.Parse(swept[5], System.Globalization.CultureInfo.InvariantCulture)));
+
+        var other = NativetvProcess.Run(["cross-layer", .. common, "--from", "1", "--to", "2", "--steps", "4"]);
+        Assert.That(other.Exit, Is.EqualTo(0), other.Err);
+        Assert.That(other.Out, Does.Not.Contain("the sweep's layer-1 cleaned vectors"));
+    }
 }

@@ -54,7 +54,8 @@ public class OrganismFeatureTests
         string dir = Path.Combine(Path.GetTempPath(), "ntv-detectors-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var rs = TaskDetectors.Run(_ctx, 1, new CleaningOptions(L1: 5e-4f, Lr: 0.01f, Steps: 300, Patience: 200), dir);
+            // The organism's detector recipe, as `features` runs it.
+            var rs = TaskDetectors.Run(_ctx, 1, CleaningRecipes.DetectorsOf(_ctx.Manifest), dir);
             foreach (var r in rs)
                 TestContext.Out.WriteLine($"{r.Task}: none {r.None.Nll:F2}, detector vector {r.Raw.Nll:F2}, cleaned {r.Cleaned.Nll:F2} ({r.Cleaning.Features.Count}), specificity {r.Specificity:F2}");
             Assert.That(rs.Select(r => r.Task), Is.EqualTo(_ctx.Tasks.Select(t => t.Name)));
