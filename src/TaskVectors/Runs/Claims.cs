@@ -53,8 +53,23 @@ public static class Claims
             claims.Add(Within($"layer {g.Key}: cleaned vectors steer as well as the task vector scaled by its best factor (the fair control)", at, Methods.Cleaned, Methods.TvScaled));
             claims.Add(Lower($"layer {g.Key}: cleaning beats the encoder's top-k features with as many features", at, Methods.Cleaned, Methods.TopK));
             claims.AddRange(HeldOutClaims.Measure(at, Methods.Cleaned, $"layer {g.Key}: the cleaned vector lowers the zero-shot loss"));
+            if (Specific(g.Key, at, cells.Select(c => c.Task).Distinct().Count()) is { } specific) claims.Add(specific);
         }
         return claims;
+    }
+
+    /// <summary>
+    /// Cleaned features belong to their task: the weighted task specificity of the cleaned vectors (each feature's share
+    /// of its activation on its own task's prompts, over every task of the run) against chance, one over the tasks.
+    /// </summary>
+    private static Claim? Specific(int layer, IReadOnlyList<SweepCell> cells, int tasks)
+    {
+        var s = cells.Select(c => c.Specificity?.GetValueOrDefault(Methods.Cleaned, double.NaN) ?? double.NaN).Where(v => !double.IsNaN(v)).ToArray();
+        if (s.Length == 0) return null;
+        var ci = Bootstrap.Ci95(s);
+        double chance = 1.0 / tasks;
+        return new Claim($"layer {layer}: cleaned features are specific to their task", $"task specificity of the cleaned vectors, mean over {s.Length} tasks (chance {chance:0.###})",
+            s.Average(), ci, $"holds if the whole interval (over tasks) is above chance ({chance:0.###})", ci[0] > chance ? "holds" : s.Average() > chance ? "partly" : "not");
     }
 
     /// <summary>The parts of claims.json, in the order it lists them: the sweep's claims, then the feature experiments'.</summary>

@@ -132,4 +132,20 @@ public class ClaimsTests
         // Without held-out scores nothing is claimed about them.
         Assert.That(Claims.Measure([Cell("a", 1) with { HeldOut = null }], null).Select(c => c.Name), Has.None.Contains("held-out"));
     }
+
+    [Test]
+    public void CleanedSpecificityIsClaimedAgainstChanceOverEveryTaskOfTheRun()
+    {
+        SweepCell Cell(string task, double? spec) => new(task, 2, Methods.All.ToDictionary(m => m, m => m == Methods.ZeroShot ? Score(2, 2) : Score(0.5, 0.7)),
+            spec is { } v ? new() { [Methods.Cleaned] = v } : null);
+        // Four tasks in the run (chance 0.25); "d" is left out of means, "c" kept no feature (no specificity).
+        var cells = new[] { Cell("a", 0.9), Cell("b", 0.7), Cell("c", null), Cell("d", 0.1) };
+        var claim = Claims.Measure(cells, ["d"]).Single(c => c.Name == "layer 2: cleaned features are specific to their task");
+        Assert.That(claim.Value, Is.EqualTo(0.8).Within(1e-12));
+        Assert.That(claim.Ci95, Is.EqualTo(Bootstrap.Ci95([0.9, 0.7])).Within(1e-12));
+        Assert.That(claim.Measure, Does.Contain("chance 0.25").And.Contain("2 tasks"));
+        Assert.That(claim.Verdict, Is.EqualTo("holds"));
+        var low = Claims.Measure([Cell("a", 0.2), Cell("b", 0.3), Cell("c", 0.2), Cell("d", 0.2)], null).Single(c => c.Name.Contains("specific"));
+        Assert.That(low.Verdict, Is.EqualTo("not"));
+    }
 }
