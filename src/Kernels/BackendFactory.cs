@@ -46,9 +46,7 @@ public static class BackendFactory
     private static IBackend CreateUnchecked(string name, Precision? p) => name switch
     {
         "auto" => IlgpuBackend.CudaAvailable() ? CreateUnchecked("cuda", p) : CreateUnchecked("cpu", p),
-        "cpu" => p == Kernels.Precision.BF16
-            ? throw new ArgumentException("--precision bf16 is not available on --device cpu (it computes in float32); use --precision f32, or --device cuda / ilgpu-cpu")
-            : new CpuBackend(),
+        "cpu" => new CpuBackend(p ?? Precisions.DefaultFor(cuda: false)),
         "ilgpu-cpu" => new IlgpuBackend(useCuda: false, precision: p ?? Precisions.DefaultFor(cuda: false)),
         "cuda" => new IlgpuBackend(useCuda: true, precision: p ?? Precisions.DefaultFor(cuda: true)),
         _ when name.StartsWith("cuda:") && int.TryParse(name[5..], out int k) && k >= 0

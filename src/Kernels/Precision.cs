@@ -3,6 +3,8 @@ namespace NativeTV.Kernels;
 /// <summary>
 /// What the backend's matmuls compute in: F32 (float32 throughout: the f32 GEMM) or BF16 (tensor-core MMA
 /// with bf16 operands, or f16 where a weight is stored f16, and float32 accumulation). Everything else stays float32.
+/// On cpu, BF16 covers MatMul and its input gradient (oneDNN, bf16 operands, float32 accumulation); weight
+/// gradients and SAE ops stay float32 there.
 /// </summary>
 public enum Precision { F32, BF16 }
 

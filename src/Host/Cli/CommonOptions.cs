@@ -33,7 +33,7 @@ public static class CommonOptions
     public static Option<string?> Precision() => new Option<string?>("--precision")
     {
         Recursive = true,
-        Description = "matmul precision: f32 (float32 GEMM) or bf16 (tensor-core MMAs: bf16 operands, f16 for f16-stored weights, float32 accumulation); default bf16 on cuda, f32 on cpu and ilgpu-cpu (bf16 on cpu is refused for now)",
+        Description = "matmul precision: f32 (float32 GEMM) or bf16 (tensor-core MMAs: bf16 operands, f16 for f16-stored weights, float32 accumulation); default bf16 on cuda, f32 on cpu and ilgpu-cpu (bf16 on cpu: oneDNN bf16 GEMMs, needs libdnnl2)",
     }.AcceptOnlyFromAmong(Precisions.Names);
 
     /// <summary>Applies --precision when given, for every backend this process creates.</summary>

@@ -7,9 +7,10 @@ public sealed unsafe partial class CpuBackend
     /// <summary>Rows of a 16-bit weight widened per GEMM call: bounded scratch, never a second copy of the model.</summary>
     private const long WidenChunkFloats = 4 << 20;
 
-    /// <summary>Forward: y = x W^T.</summary>
+    /// <summary>Forward: y = x W^T (OpenBLAS in f32, oneDNN in bf16).</summary>
     public void MatMul(Mat x, DeviceWeight w, Mat y)
     {
+        if (_bf16 is not null) { Bf16Product(x, (CpuWeight)w, transW: true, y, accumulate: false); return; }
         ForEachRowBlock((CpuWeight)w, (r0, n, rows) =>
             OpenBlas.Gemm(x.Rows, n, w.Cols, 1f, P(x), x.Ld, rows, w.Cols, true, 0f, P(y) + r0, y.Ld));
     }
@@ -17,11 +18,12 @@ public sealed unsafe partial class CpuBackend
     /// <summary>y (+)= x W (the input gradient of MatMul, a dense decode): one GEMM per row block of W (column block of x).</summary>
     public void MatMulNoTranspose(Mat x, DeviceWeight w, Mat y, bool accumulate)
     {
+        if (_bf16 is not null) { Bf16Product(x, (CpuWeight)w, transW: false, y, accumulate); return; }
         ForEachRowBlock((CpuWeight)w, (r0, n, rows) =>
             OpenBlas.Gemm(x.Rows, w.Cols, n, 1f, P(x) + r0, x.Ld, rows, w.Cols, false, accumulate || r0 > 0 ? 1f : 0f, P(y), y.Ld));
     }
 
-    /// <summary>Weight gradient: dW (+)= dy^T x.</summary>
+    /// <summary>Weight gradient: dW (+)= dy^T x, float32 in either precision (the bf16 GEMM is for the forward and input gradient).</summary>
     public void MatMulWeightGrad(Mat dy, Mat x, Mat dW, bool accumulate) =>
         OpenBlas.GemmTransA(dy.Cols, x.Cols, dy.Rows, P(dy), dy.Ld, P(x), x.Ld, accumulate ? 1f : 0f, P(dW), dW.Ld);
 

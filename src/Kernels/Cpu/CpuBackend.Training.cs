@@ -7,7 +7,7 @@ public sealed unsafe partial class CpuBackend
     public DeviceWeight AsWeight(DeviceBuffer<float> data, long offset, int rows, int cols, string name)
     {
         if (offset < 0 || offset + (long)rows * cols > data.Length) throw new ArgumentOutOfRangeException(nameof(offset), $"weight view {name} [{rows},{cols}] at {offset} outside buffer of {data.Length}");
-        return new CpuWeight(new HostTensor(name, (IntPtr)(P(data) + offset), DType.F32, rows == 1 ? [cols] : [rows, cols], data));
+        return new CpuWeight(new HostTensor(name, (IntPtr)(P(data) + offset), DType.F32, rows == 1 ? [cols] : [rows, cols], data), trainable: true);
     }
 
     public void ColumnSums(Mat x, DeviceBuffer<float> sums, bool accumulate)

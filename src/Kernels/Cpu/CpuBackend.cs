@@ -4,15 +4,28 @@ namespace NativeTV.Kernels.Cpu;
 
 /// <summary>
 /// The fast CPU backend: GEMMs through OpenBLAS, every other op vectorised (TensorPrimitives) and
-/// parallel over rows. Weights stay where the loader put them (a memory map): no copy.
+/// parallel over rows. Weights stay where the loader put them (a memory map): no copy. With
+/// <see cref="Precision.BF16"/> the forward matmul and its input gradient run through oneDNN's bf16 GEMM
+/// (<see cref="Bf16Gemm"/>); weight gradients and SAE ops stay float32.
 /// </summary>
 public sealed unsafe partial class CpuBackend : IBackend
 {
-    public CpuBackend() => OpenBlas.EnsureLoaded();
+    /// <summary>Null in f32; never silently absent in bf16 (the constructor throws without oneDNN).</summary>
+    private readonly Bf16Gemm? _bf16;
+
+    public CpuBackend(Precision precision = Precision.F32)
+    {
+        OpenBlas.EnsureLoaded();
+        if (precision != Precision.BF16) return;
+        if (OneDnn.LoadError.Value is { } why)
+            throw new ArgumentException($"--precision bf16 on --device cpu needs oneDNN ({OneDnn.Lib}: {why}); install it with `apt-get install libdnnl2`, or use --precision f32");
+        _bf16 = new Bf16Gemm();
+    }
 
     public string Name => "cpu";
-    public string DeviceDescription => $"CPU, {Environment.ProcessorCount} cores, {BlasInfo.Current!}, f32 matmuls";
-    public Precision Precision => Precision.F32;
+    public string DeviceDescription => $"CPU, {Environment.ProcessorCount} cores, {BlasInfo.Current!}, " + (_bf16 is null ? "f32 matmuls"
+        : $"bf16 matmuls via {Bf16Gemm.Version} ({_bf16.Implementation(64, 64, 64, true)} kernels; weight gradients and SAE ops f32)");
+    public Precision Precision => _bf16 is null ? Precision.F32 : Precision.BF16;
 
     /// <summary>
     /// Threads of the GEMMs and of every parallel loop, process-wide as OpenBLAS has one pool; OpenBLAS
@@ -48,7 +61,7 @@ public sealed unsafe partial class CpuBackend : IBackend
 
     public DeviceWeight Upload(HostTensor t) => new CpuWeight(t);
 
-    public void Dispose() { }
+    public void Dispose() => _bf16?.Dispose();
 
     private static float* P(Mat m) => ((CpuBuffer<float>)m.Buf).Ptr + m.Offset;
     private static float* RowPtr(Mat m, int r) => P(m) + (long)r * m.Ld;
@@ -86,7 +99,11 @@ public sealed unsafe class CpuWeight : DeviceWeight
 {
     public HostTensor Host { get; }
     public byte* Ptr => (byte*)Host.Data;
-    public CpuWeight(HostTensor t) : base(t.Name, t.DType, t.Rows, t.Cols) => Host = t;
+    /// <summary>A view of parameters an optimiser updates in place (<see cref="CpuBackend.AsWeight"/>): never cached in another form.</summary>
+    public bool Trainable { get; }
+    /// <summary>The bf16 copy of an F32/F16 weight for bf16 matmuls, made on first use (see <see cref="CpuBackend"/>'s Bf16Weight).</summary>
+    internal ushort[]? Bf16Copy { get; set; }
+    public CpuWeight(HostTensor t, bool trainable = false) : base(t.Name, t.DType, t.Rows, t.Cols) => (Host, Trainable) = (t, trainable);
     public override void Dispose() { }
 
     /// <summary>Rows [r0, r0 + n) widened into <paramref name="dst"/> (n * Cols floats).</summary>
