@@ -159,11 +159,12 @@ public sealed class CleaningCli
     public Option<int?> Steps { get; } = new Option<int?>("--steps") { Description = "at most this many steps (default: the recipe's)" }.AtLeast(1);
     public Option<int?> Patience { get; } = new Option<int?>("--patience") { Description = "stop when neither L0 nor the objective has reached a new minimum for this many steps (default: the recipe's)" }.AtLeast(1);
     public Option<bool> LossPatience { get; } = new("--loss-patience") { Description = "watch only the objective (loss + penalty) for early stopping" };
+    public Option<bool> AllowWorse { get; } = new("--allow-worse") { Description = "keep the step of lowest objective even where its cleaning-set loss is above the start's (by default only steps no worse than the SAE reconstruction are kept; a worse one is flagged)" };
     public Option<string> Recipe { get; }
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { L1, Lr, Steps, Patience, LossPatience, Recipe }) c.Options.Add(o);
+        foreach (var o in new Option[] { L1, Lr, Steps, Patience, LossPatience, AllowWorse, Recipe }) c.Options.Add(o);
     }
 
     /// <summary>The settings, L1 the first (with a list, see <see cref="LambdaList"/>).</summary>
@@ -171,7 +172,7 @@ public sealed class CleaningCli
     {
         bool authors = pr.GetValue(Recipe) == "authors";
         var r = _detectors ? (authors ? CleaningRecipes.Detectors : CleaningRecipes.DetectorsOf(manifest)) : authors ? CleaningRecipes.Authors : CleaningRecipes.Of(manifest);
-        return new(LambdaList(pr)?[0] ?? r.L1, pr.GetValue(Lr) ?? r.Lr, pr.GetValue(Steps) ?? r.Steps, pr.GetValue(Patience) ?? r.Patience, pr.GetValue(LossPatience) || r.LossPatience);
+        return new(LambdaList(pr)?[0] ?? r.L1, pr.GetValue(Lr) ?? r.Lr, pr.GetValue(Steps) ?? r.Steps, pr.GetValue(Patience) ?? r.Patience, pr.GetValue(LossPatience) || r.LossPatience, pr.GetValue(AllowWorse));
     }
 
     /// <summary>Every --l1 value in the order given, or null when it was not given (the recipe's alone).</summary>

@@ -8,9 +8,11 @@ namespace NativeTV.TaskVectors.Cleaning;
 /// <summary>
 /// Cleaning settings (METHOD.md §6 defaults, the authors' recipe): Adam on the feature pre-activations with an L1
 /// penalty, stopped early when neither L0 nor the objective (loss + penalty) has reached a new minimum for Patience
-/// steps (with LossPatience: when the objective has not).
+/// steps (with LossPatience: when the objective has not). The kept step is the one of lowest objective among those
+/// whose cleaning-set loss is no higher than the start's (the SAE reconstruction's), so a cleaned vector is never worse
+/// than where it started; AllowWorse drops that condition (the plain lowest objective, flagged when worse).
 /// </summary>
-public sealed record CleaningOptions(float L1 = 0.05f, float Lr = 1e-2f, int Steps = 1000, int Patience = 200, bool LossPatience = false);
+public sealed record CleaningOptions(float L1 = 0.05f, float Lr = 1e-2f, int Steps = 1000, int Patience = 200, bool LossPatience = false, bool AllowWorse = false);
 
 /// <summary>A feature kept by cleaning: its weight act(z) in the cleaned vector and in the SAE's encoding of the task vector.</summary>
 public sealed record CleanedFeature(int Id, float Weight, float ReconstructionWeight);
@@ -57,17 +59,17 @@ public static class TaskVectorCleaner
         var theta = jobs.Select((j, i) => param[i].Initial(j.TaskVector)).ToArray();
         var start = theta.Select((t, i) => param[i].Activations(t)).ToArray();
         var runs = jobs.Select((j, i) => new SteeringRun(j.CleanSet.Problem(layer), param[i], theta[i], o.Lr, log => Stalled(log, o),
-            onStep is null ? null : s => onStep(i, s))).ToList();
+            onStep is null ? null : s => onStep(i, s), NoWorseThanStart: !o.AllowWorse)).ToList();
         var curves = SteeringOptimizer.OptimizeMany(m, runs, o.Steps, maxPrompts);
-        return jobs.Select((_, i) => Result(param[i], theta[i], start[i], curves[i])).ToList();
+        return jobs.Select((_, i) => Result(param[i], theta[i], start[i], curves[i], !o.AllowWorse)).ToList();
     }
 
     /// <summary>The result of a job whose theta is at its best step, given the activations it started from.</summary>
-    private static CleaningResult Result(SaeFeatureVector param, float[] theta, float[] start, List<StepRecord> curve)
+    private static CleaningResult Result(SaeFeatureVector param, float[] theta, float[] start, List<StepRecord> curve, bool noWorseThanStart)
     {
         var f = param.Activations(theta);
         var features = f.Select((w, id) => new CleanedFeature(id, w, start[id])).Where(x => x.Weight != 0f).OrderByDescending(x => Math.Abs(x.Weight)).ToList();
-        int best = curve.Select((r, i) => (r.Objective, i)).Min().i;
+        int best = SteeringOptimizer.BestStep(curve, noWorseThanStart);
         var reconstruction = start.Select((w, id) => new CleanedFeature(id, f[id], w)).Where(x => x.ReconstructionWeight != 0f)
             .OrderByDescending(x => Math.Abs(x.ReconstructionWeight)).ToList();
         return new CleaningResult(param.Vector(theta), features, curve, start.Count(x => x != 0f), best) { Reconstruction = reconstruction };

@@ -62,11 +62,10 @@ public static class CleanedVectorFiles
         string stem = Path.Combine(dir, Name(task, layer));
         if (!File.Exists(stem + ".json") || !File.Exists(stem + ".safetensors")) return null;
         var json = CleanedVectorJson.Read(stem + ".json");
-        var want = new Dictionary<string, string>
-        {
-            ["task"] = task, ["layer"] = $"{layer}", ["l1"] = $"{o.L1}", ["lr"] = $"{o.Lr}", ["steps"] = $"{o.Steps}",
-            ["patience"] = $"{o.Patience}", ["loss_patience"] = $"{o.LossPatience}",
-        };
+        // Every cleaning option, read off the record as the sweep records them, so a new one cannot be left out.
+        var want = typeof(CleaningOptions).GetProperties().ToDictionary(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), p => $"{p.GetValue(o)}");
+        want["task"] = task;
+        want["layer"] = $"{layer}";
         if (want.Any(kv => json.Provenance.GetValueOrDefault(kv.Key) != kv.Value)) return null;
         using var f = new SafetensorsFile(stem + ".safetensors");
         return new CleanedVector(f.ReadFloats("vector"), json.L0);

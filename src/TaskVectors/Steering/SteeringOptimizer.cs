@@ -14,10 +14,11 @@ public sealed record StepRecord(int Step, double Loss, double Penalty, int L0)
 
 /// <summary>
 /// One of several optimisations run together: its problem, parameterisation, theta (updated in place; it ends at the
-/// run's best step), learning rate, early-stop rule (on the run's own log) and step callback.
+/// run's best step), learning rate, early-stop rule (on the run's own log) and step callback. With NoWorseThanStart the
+/// best step is sought only among steps whose loss is no higher than the first's (<see cref="SteeringOptimizer.BestStep"/>).
 /// </summary>
 public sealed record SteeringRun(SteeringProblem Problem, IVectorParameterization Param, float[] Theta, float Lr,
-    Func<IReadOnlyList<StepRecord>, bool>? Stop = null, Action<StepRecord>? OnStep = null);
+    Func<IReadOnlyList<StepRecord>, bool>? Stop = null, Action<StepRecord>? OnStep = null, bool NoWorseThanStart = false);
 
 /// <summary>
 /// Adam on the parameters of a steering vector, each step one forward and backward pass of the
@@ -37,6 +38,13 @@ public static class SteeringOptimizer
     /// <paramref name="maxPrompts"/>, a pass holds runs of at most that many prompts together (a run with more goes alone)
     /// and the next waiting run joins when one stops: device memory is bounded, results are unchanged.
     /// </summary>
+    /// <summary>
+    /// The step theta ends at: the lowest objective, among the steps whose loss is no higher than step 0's when
+    /// <paramref name="noWorseThanStart"/> (step 0 always qualifies); the first such step on ties.
+    /// </summary>
+    public static int BestStep(IReadOnlyList<StepRecord> log, bool noWorseThanStart) =>
+        log.Select((r, i) => (r, i)).Where(x => !noWorseThanStart || x.r.Loss <= log[0].Loss).MinBy(x => x.r.Objective).i;
+
     public static List<StepRecord>[] OptimizeMany(TransformerModel model, IReadOnlyList<SteeringRun> runs, int steps, int? maxPrompts = null)
     {
         if (maxPrompts < 1) throw new ArgumentException($"at most {maxPrompts} prompts per pass: give at least 1");
@@ -80,7 +88,6 @@ public static class SteeringOptimizer
         private readonly string _name;
         private readonly Adam _adam;
         private readonly float[] _best;
-        private double _bestObjective = double.PositiveInfinity;
         public List<StepRecord> Log { get; } = [];
 
         public RunState(SteeringRun run, int index, string name)
@@ -108,7 +115,7 @@ public static class SteeringOptimizer
                     $"(a learning rate of {_run.Lr} too high, or NaN in the model or SAE); nothing was written for it", _index);
             var rec = new StepRecord(s, loss, penalty, param.L0(theta));
             Log.Add(rec);
-            if (rec.Objective < _bestObjective) { _bestObjective = rec.Objective; theta.CopyTo(_best, 0); }
+            if (BestStep(Log, _run.NoWorseThanStart) == s) theta.CopyTo(_best, 0);
             _run.OnStep?.Invoke(rec);
             if (_run.Stop?.Invoke(Log) == true || Log.Count == steps) return true;
             _adam.Step(theta, grad);
