@@ -22,7 +22,8 @@ public class LambdaSweepTests
         using var ctx = PipelineContext.Open(BuiltInModel.Path, "cpu", tasks, null, seed: 0, counts: new PromptCounts(4, 8, 8));
         using var folder = RunFolder.Open(dir, "--out", "sweep");
         float[] lambdas = [0.01f, 0.2f];
-        var o = new SweepOptions([2], Cleaning: new CleaningOptions(Lr: 0.05f, Steps: 12), Lambdas: lambdas);
+        // The plain lowest objective (AllowWorse): 0.2 then trades the task for sparsity, where the kept-no-worse rule would keep its start.
+        var o = new SweepOptions([2], Cleaning: new CleaningOptions(Lr: 0.05f, Steps: 12, AllowWorse: true), Lambdas: lambdas);
         var sweep = new Sweep(ctx, folder, o, "organism tasks", restart: false);
         var cell = sweep.Run(sweep.Todo.Single());
         sweep.Finish();
