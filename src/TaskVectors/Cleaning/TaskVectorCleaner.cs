@@ -12,7 +12,12 @@ namespace NativeTV.TaskVectors.Cleaning;
 /// whose cleaning-set loss is no higher than the start's (the SAE reconstruction's), so a cleaned vector is never worse
 /// than where it started; AllowWorse drops that condition (the plain lowest objective, flagged when worse).
 /// </summary>
-public sealed record CleaningOptions(float L1 = 0.05f, float Lr = 1e-2f, int Steps = 1000, int Patience = 200, bool LossPatience = false, bool AllowWorse = false);
+public sealed record CleaningOptions(float L1 = 0.05f, float Lr = 1e-2f, int Steps = 1000, int Patience = 200, bool LossPatience = false, bool AllowWorse = false)
+{
+    /// <summary>Every option by its snake_case name, as run settings and cleaned files record them: read off the record, so none can be left out.</summary>
+    public Dictionary<string, string> AsSettings() => typeof(CleaningOptions).GetProperties()
+        .ToDictionary(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), p => $"{p.GetValue(this)}");
+}
 
 /// <summary>A feature kept by cleaning: its weight act(z) in the cleaned vector and in the SAE's encoding of the task vector.</summary>
 public sealed record CleanedFeature(int Id, float Weight, float ReconstructionWeight);

@@ -76,9 +76,7 @@ public sealed class Sweep
             ["last_separator_only"] = $"{o.LastSeparatorOnly}", ["add_zero_shot_mean"] = $"{o.AddZeroShotMean}", ["k"] = $"{o.PursuitK}", ["seed"] = $"{p.Seed}", ["precision"] = ctx.Backend.Precision.Name(),
             ["tasks_sha256"] = TaskFingerprint.Of(ctx.Tasks),
         };
-        // Read off the record, so a new cleaning option cannot be left out of the guard.
-        foreach (var prop in typeof(CleaningOptions).GetProperties())
-            s[System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(prop.Name)] = $"{prop.GetValue(o.Cleaning ?? new CleaningOptions())}";
+        foreach (var (k, v) in (o.Cleaning ?? new CleaningOptions()).AsSettings()) s[k] = v;
         // Several lambdas: the list is the setting (one keeps the record's value, so earlier runs still resume).
         if (o.Lambdas is { Count: > 1 } ls) s["l1"] = string.Join(",", ls);
         return s;

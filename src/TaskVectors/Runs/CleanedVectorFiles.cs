@@ -62,8 +62,7 @@ public static class CleanedVectorFiles
         string stem = Path.Combine(dir, Name(task, layer));
         if (!File.Exists(stem + ".json") || !File.Exists(stem + ".safetensors")) return null;
         var json = CleanedVectorJson.Read(stem + ".json");
-        // Every cleaning option, read off the record as the sweep records them, so a new one cannot be left out.
-        var want = typeof(CleaningOptions).GetProperties().ToDictionary(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), p => $"{p.GetValue(o)}");
+        var want = o.AsSettings();
         want["task"] = task;
         want["layer"] = $"{layer}";
         if (want.Any(kv => json.Provenance.GetValueOrDefault(kv.Key) != kv.Value)) return null;
