@@ -13,6 +13,9 @@ public sealed class ProfilingBackend(IBackend inner) : BackendDecorator(inner)
     /// <summary>Per-op call counts and total milliseconds, most expensive first.</summary>
     public IEnumerable<(string Op, int Calls, double Ms)> Report() => _ops.OrderByDescending(kv => kv.Value.Ms).Select(kv => (kv.Key, kv.Value.Calls, kv.Value.Ms));
 
+    /// <summary>Forgets what was timed so far (a bench's warm-up run: JIT and first-touch costs are not the op's).</summary>
+    public void Reset() => _ops.Clear();
+
     protected override void Run(string op, Action call)
     {
         Inner.Synchronize();

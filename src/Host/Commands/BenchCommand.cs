@@ -95,10 +95,11 @@ public static class BenchCommand
         return a;
     }
 
-    /// <summary>Median wall time in seconds of <paramref name="reps"/> runs after one warm-up run.</summary>
-    public static double Median(int reps, Action run)
+    /// <summary>Median wall time in seconds of <paramref name="reps"/> runs after one warm-up run, after which <paramref name="warmedUp"/> is called.</summary>
+    public static double Median(int reps, Action run, Action? warmedUp = null)
     {
         run();
+        warmedUp?.Invoke();
         var times = new double[Math.Max(1, reps)];
         for (int i = 0; i < times.Length; i++)
         {

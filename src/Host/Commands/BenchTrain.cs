@@ -35,7 +35,7 @@ public static class BenchTrain
             using var trainer = new ModelTrainer(c, backend, new ModelTrainOptions { Batch = B });
             trainer.Parameters.Set(ModelInit.Normal(c, 0));
             var (tok, targets) = OrganismModel.TrainingBatch(new OrganismSampler(0).Batch(0, B));
-            double step = BenchCommand.Median(n, () => { trainer.TrainStep(tok, targets); be.Synchronize(); });
+            double step = BenchCommand.Median(n, () => { trainer.TrainStep(tok, targets); be.Synchronize(); }, () => prof?.Reset());
 
             int T = tok.Ids.Length;
             var gateUp = trainer.Model.Weights.Layers[0].GateUp[0].W;
@@ -55,7 +55,7 @@ public static class BenchTrain
                 ("training / GEMM rate", $"{flops / step / (gemmFlops / gemm):P0}"),
                 ("6000 steps (ORGANISM.md)", $"{6000 * step / 60:F1} min"),
             ]);
-            if (prof != null) ProfileTable.Write(prof, n + 1, "per training step");
+            if (prof != null) ProfileTable.Write(prof, n, "per training step");
             return 0;
         }));
         return cmd;

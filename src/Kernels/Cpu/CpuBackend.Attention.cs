@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace NativeTV.Kernels.Cpu;
@@ -43,10 +44,8 @@ public sealed unsafe partial class CpuBackend
                         var row = new Span<float>(sc + r * nk, nk);
                         float mNew = Math.Max(m[r], TensorPrimitives.Max<float>(row));
                         if (float.IsNegativeInfinity(mNew)) { row.Clear(); continue; } // nothing visible yet
-                        TensorPrimitives.Subtract(row, mNew, row);
-                        TensorPrimitives.Exp(row, row); // masked scores are -inf: exactly 0
                         float alpha = MathF.Exp(m[r] - mNew);
-                        l[r] = l[r] * alpha + TensorPrimitives.Sum<float>(row);
+                        l[r] = l[r] * alpha + (float)VectorMath.ExpShifted(row, mNew); // masked scores are -inf: exactly 0
                         m[r] = mNew;
                         if (alpha != 1f)
                         {
@@ -178,11 +177,13 @@ public sealed unsafe partial class CpuBackend
                     for (int r = 0; r < nq; r++)
                     {
                         Span<float> pr = new(p + r * nk, nk), dsr = new(ds + r * nk, nk);
-                        TensorPrimitives.Subtract(pr, lr[r], pr);
-                        TensorPrimitives.Exp(pr, pr);
-                        TensorPrimitives.Subtract(dsr, dr[r], dsr);
-                        TensorPrimitives.Multiply(dsr, pr, dsr);
-                        TensorPrimitives.Multiply(dsr, s.Scale, dsr);
+                        Vector<float> l = new(lr[r]), d = new(dr[r]), scale = new(s.Scale);
+                        for (int i = 0; i < nk; i += VectorLanes.Width)
+                        {
+                            var pv = VectorMath.Exp(VectorLanes.Load(pr, i) - l);
+                            VectorLanes.Store(pr, i, pv);
+                            VectorLanes.Store(dsr, i, (VectorLanes.Load(dsr, i) - d) * pv * scale);
+                        }
                     }
                     use(j0, nk, p, ds);
                 }

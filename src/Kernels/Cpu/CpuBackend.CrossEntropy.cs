@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace NativeTV.Kernels.Cpu;
 
 public sealed unsafe partial class CpuBackend
@@ -10,13 +12,11 @@ public sealed unsafe partial class CpuBackend
         ParallelRows(logits.Rows, logits.Cols, r =>
         {
             var z = Row(logits, r);
-            float max = float.NegativeInfinity;
-            foreach (var v in z) max = Math.Max(max, v);
-            double sum = 0;
-            foreach (var v in z) sum += Math.Exp(v - max);
-            double lse = max + Math.Log(sum);
-            loss[r] = (float)(lse - z[tg[r]]);
-            for (int i = 0; i < z.Length; i++) z[i] = w[r] * (float)Math.Exp(z[i] - lse);
+            float target = z[tg[r]], max = TensorPrimitives.Max<float>(z);
+            double lse = max + Math.Log(VectorMath.ExpShifted(z, max));
+            loss[r] = (float)(lse - target);
+            // z holds exp(z - max) now: the softmax is that times exp(max - lse).
+            TensorPrimitives.Multiply(z, w[r] * (float)Math.Exp(max - lse), z);
             z[tg[r]] -= w[r];
         });
     }

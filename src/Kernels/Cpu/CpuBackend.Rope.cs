@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace NativeTV.Kernels.Cpu;
 
 public sealed unsafe partial class CpuBackend
@@ -11,15 +13,15 @@ public sealed unsafe partial class CpuBackend
         float sign = backward ? -1f : 1f;
         ParallelRows(x.Rows, (long)heads * rotDim, r =>
         {
-            float* cr = c + (long)pos[r] * half, sr = s + (long)pos[r] * half;
+            ReadOnlySpan<float> cr = new(c + (long)pos[r] * half, half), sr = new(s + (long)pos[r] * half, half);
             for (int h = 0; h < heads; h++)
             {
-                float* v = RowPtr(x, r) + h * headDim;
-                for (int i = 0; i < half; i++)
+                Span<float> v1 = new(RowPtr(x, r) + h * headDim, half), v2 = new(RowPtr(x, r) + h * headDim + half, half);
+                for (int i = 0; i < half; i += VectorLanes.Width)
                 {
-                    float x1 = v[i], x2 = v[i + half], si = sign * sr[i];
-                    v[i] = x1 * cr[i] - x2 * si;
-                    v[i + half] = x2 * cr[i] + x1 * si;
+                    Vector<float> x1 = VectorLanes.Load(v1, i), x2 = VectorLanes.Load(v2, i), cv = VectorLanes.Load(cr, i), sv = sign * VectorLanes.Load(sr, i);
+                    VectorLanes.Store(v1, i, x1 * cv - x2 * sv);
+                    VectorLanes.Store(v2, i, x2 * cv + x1 * sv);
                 }
             }
         });

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace NativeTV.Kernels.Cpu;
@@ -26,17 +27,24 @@ public sealed unsafe partial class CpuBackend
 
     public void AdamStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, long count, AdamArgs a)
     {
-        float* p = P(param), g = P(grad), mm = P(m), vv = P(v);
+        float* pp = P(param), gp = P(grad), mp = P(m), vp = P(v);
         const int block = 4096;
+        Vector<float> b1 = new(a.Beta1), b2 = new(a.Beta2), c1 = new(1 - a.Beta1), c2 = new(1 - a.Beta2), gs = new(a.GradScale);
+        Vector<float> step = new(a.Lr / a.C1), invC2 = new(1 / a.C2), eps = new(a.Eps), decay = new(1 - a.Lr * a.WeightDecay);
         ParallelRows((int)((count + block - 1) / block), block, b =>
         {
-            long end = Math.Min(count, (long)(b + 1) * block);
-            for (long i = (long)b * block; i < end; i++)
+            long at = (long)b * block;
+            int n = (int)Math.Min(block, count - at);
+            Span<float> p = new(pp + at, n), g = new(gp + at, n), mm = new(mp + at, n), vv = new(vp + at, n);
+            for (int i = 0; i < n; i += VectorLanes.Width)
             {
-                float gi = a.GradScale * g[i];
-                mm[i] = a.Beta1 * mm[i] + (1 - a.Beta1) * gi;
-                vv[i] = a.Beta2 * vv[i] + (1 - a.Beta2) * gi * gi;
-                p[i] -= a.Lr * (mm[i] / a.C1) / (MathF.Sqrt(vv[i] / a.C2) + a.Eps) + a.Lr * a.WeightDecay * p[i];
+                var gi = gs * VectorLanes.Load(g, i);
+                var mi = b1 * VectorLanes.Load(mm, i) + c1 * gi;
+                var vi = b2 * VectorLanes.Load(vv, i) + c2 * gi * gi;
+                VectorLanes.Store(mm, i, mi);
+                VectorLanes.Store(vv, i, vi);
+                // Decoupled weight decay (AdamW) on the parameter before this step's update, as the scalar form p -= lr (update + wd p).
+                VectorLanes.Store(p, i, decay * VectorLanes.Load(p, i) - step * mi / (Vector.SquareRoot(vi * invC2) + eps));
             }
         });
     }
