@@ -15,6 +15,8 @@ public sealed unsafe partial class CpuBackend
 {
     // A 64 x 128 block of scores is 32 KB: two of them (the backward's P and dS) stay in a core's L2.
     private const int QueryBlock = 64, KeyBlock = 128;
+    // A property of the shape, not of the thread count, so every machine sums the gradients in the same order.
+    private const int OnePassMinPairs = 16;
 
     /// <summary>One task per (batch, head, query block): y accumulates P V over the visible key blocks, rescaled as the running max grows.</summary>
     public void Attention(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape s, Mat y, DeviceBuffer<float> lse)
@@ -69,11 +71,12 @@ public sealed unsafe partial class CpuBackend
     }
 
     /// <summary>
-    /// Two passes, each writing only rows it owns: (1) per (batch, head, query block), D = rowsum(dy y) into scratch
-    /// and dq = dS K over the visible key blocks; (2) per (batch, key/value head, key block), dv = P^T dy and
-    /// dk = dS^T Q over the group's query heads and the query blocks that see the keys. Both passes recompute
-    /// S and dP = dy V^T (7 GEMMs per block pair instead of FlashAttention-2's 5), the price of needing neither
-    /// atomics nor per-thread copies of dq, and of parallelism even at batch 1 with one key/value head.
+    /// With enough (batch, key/value head) pairs to keep the threads busy (<see cref="OnePassMinPairs"/>), one task per pair computes S, P, dP and dS
+    /// once per block pair and accumulates dq, dk and dv (FlashAttention-2's 5 GEMMs), writing only rows it owns.
+    /// Otherwise (long prompts at batch 1) two passes split the work finer, each still writing only its own rows:
+    /// (1) per (batch, head, query block), dq = dS K; (2) per (batch, key/value head, key block), dv = P^T dy and
+    /// dk = dS^T Q over the group's query heads. Both recompute S and dP (7 GEMMs per block pair), the price of
+    /// needing neither atomics nor per-thread copies of dq. D = rowsum(dy y) goes to scratch first.
     /// </summary>
     public void AttentionBackward(Mat q, Mat k, Mat v, DeviceBuffer<int> mask, AttentionShape s, Mat y, DeviceBuffer<float> lse, Mat dy,
         DeviceBuffer<float> scratch, Mat dq, Mat dk, Mat dv)
@@ -82,39 +85,72 @@ public sealed unsafe partial class CpuBackend
         float* lp = P(lse), dp = P(scratch);
         int T = s.SeqLen, hd = s.HeadDim, qBlocks = (T + QueryBlock - 1) / QueryBlock, kBlocks = (T + KeyBlock - 1) / KeyBlock;
         using var serial = OpenBlas.Serial();
+
+        // dq rows of (b, h, query block) cleared, and their D = rowsum(dy y).
+        void StartQueryBlock(int b, int h, int t0, int nq)
+        {
+            float* d = dp + a.ScoreRow(b, h, t0);
+            for (int r = 0; r < nq; r++)
+            {
+                d[r] = TensorPrimitives.Dot(new ReadOnlySpan<float>(a.Dy(b, t0 + r, h), hd), new ReadOnlySpan<float>(RowPtr(y, b * T + t0 + r) + h * hd, hd));
+                new Span<float>(a.Dq(dq, b, t0 + r, h), hd).Clear();
+            }
+        }
+        void ClearKeys(int b, int kvh, int j0, int nk)
+        {
+            for (int r = 0; r < nk; r++)
+            {
+                new Span<float>(RowPtr(dk, b * T + j0 + r) + kvh * hd, hd).Clear();
+                new Span<float>(RowPtr(dv, b * T + j0 + r) + kvh * hd, hd).Clear();
+            }
+        }
+        void AddKeyGradients(int b, int h, int t0, int nq, int j0, int nk, float* p, float* ds)
+        {
+            int kvh = h / s.Group;
+            OpenBlas.GemmTransA(nk, hd, nq, p, nk, a.Dy(b, t0, h), dy.Ld, 1f, RowPtr(dv, b * T + j0) + kvh * hd, dv.Ld);
+            OpenBlas.GemmTransA(nk, hd, nq, ds, nk, a.Q(b, t0, h), q.Ld, 1f, RowPtr(dk, b * T + j0) + kvh * hd, dk.Ld);
+        }
+        void AddQueryGradient(int b, int h, int t0, int nq, int j0, int nk, float* ds) =>
+            OpenBlas.Gemm(nq, hd, nk, 1f, ds, nk, a.K(b, j0, h), k.Ld, false, 1f, a.Dq(dq, b, t0, h), dq.Ld);
+
+        if (s.Batch * s.KvHeads >= OnePassMinPairs)
+        {
+            ParallelRows(s.Batch * s.KvHeads, (long)s.Group * T * T * hd, idx =>
+            {
+                int kvh = idx % s.KvHeads, b = idx / s.KvHeads;
+                ClearKeys(b, kvh, 0, T);
+                for (int h = kvh * s.Group; h < (kvh + 1) * s.Group; h++)
+                    for (int t0 = 0; t0 < T; t0 += QueryBlock)
+                    {
+                        int nq = Math.Min(QueryBlock, T - t0);
+                        StartQueryBlock(b, h, t0, nq);
+                        a.ForEachScoreGradient(b, h, t0, nq, a.KeysSeenBy(t0, nq), lp, dp, KeyBlock, (j0, nk, p, ds) =>
+                        {
+                            AddQueryGradient(b, h, t0, nq, j0, nk, ds);
+                            AddKeyGradients(b, h, t0, nq, j0, nk, p, ds);
+                        });
+                    }
+            }, serial.Outer);
+            return;
+        }
         ParallelRows(s.Batch * s.QHeads * qBlocks, (long)QueryBlock * T * hd, idx =>
         {
             int qb = idx % qBlocks, h = idx / qBlocks % s.QHeads, b = idx / qBlocks / s.QHeads;
             int t0 = qb * QueryBlock, nq = Math.Min(QueryBlock, T - t0);
-            float* dqb = RowPtr(dq, b * T + t0) + h * hd, d = dp + a.ScoreRow(b, h, t0);
-            for (int r = 0; r < nq; r++)
-            {
-                d[r] = TensorPrimitives.Dot(new ReadOnlySpan<float>(a.Dy(b, t0 + r, h), hd), new ReadOnlySpan<float>(RowPtr(y, b * T + t0 + r) + h * hd, hd));
-                new Span<float>(dqb + (long)r * dq.Ld, hd).Clear();
-            }
-            a.ForEachScoreGradient(b, h, t0, nq, a.KeysSeenBy(t0, nq), lp, dp, KeyBlock,
-                (j0, nk, p, ds) => OpenBlas.Gemm(nq, hd, nk, 1f, ds, nk, a.K(b, j0, h), k.Ld, false, 1f, dqb, dq.Ld));
+            StartQueryBlock(b, h, t0, nq);
+            a.ForEachScoreGradient(b, h, t0, nq, a.KeysSeenBy(t0, nq), lp, dp, KeyBlock, (j0, nk, _, ds) => AddQueryGradient(b, h, t0, nq, j0, nk, ds));
         }, serial.Outer);
         ParallelRows(s.Batch * s.KvHeads * kBlocks, (long)s.Group * KeyBlock * T * hd, idx =>
         {
             int kb = idx % kBlocks, kvh = idx / kBlocks % s.KvHeads, b = idx / kBlocks / s.KvHeads;
             int j0 = kb * KeyBlock, nk = Math.Min(KeyBlock, T - j0);
-            float* dkb = RowPtr(dk, b * T + j0) + kvh * hd, dvb = RowPtr(dv, b * T + j0) + kvh * hd;
-            for (int r = 0; r < nk; r++)
-            {
-                new Span<float>(dkb + (long)r * dk.Ld, hd).Clear();
-                new Span<float>(dvb + (long)r * dv.Ld, hd).Clear();
-            }
+            ClearKeys(b, kvh, j0, nk);
             var queries = a.QueriesSeeing(j0, nk);
             for (int h = kvh * s.Group; h < (kvh + 1) * s.Group; h++)
                 for (int t0 = queries.Lo; t0 < queries.Hi; t0 += QueryBlock)
                 {
                     int nq = Math.Min(QueryBlock, queries.Hi - t0);
-                    a.ForEachScoreGradient(b, h, t0, nq, (j0, j0 + nk), lp, dp, nk, (_, _, p, ds) =>
-                    {
-                        OpenBlas.GemmTransA(nk, hd, nq, p, nk, a.Dy(b, t0, h), dy.Ld, 1f, dvb, dv.Ld);
-                        OpenBlas.GemmTransA(nk, hd, nq, ds, nk, a.Q(b, t0, h), q.Ld, 1f, dkb, dk.Ld);
-                    });
+                    a.ForEachScoreGradient(b, h, t0, nq, (j0, j0 + nk), lp, dp, nk, (_, _, p, ds) => AddKeyGradients(b, h, t0, nq, j0, nk, p, ds));
                 }
         }, serial.Outer);
     }
@@ -130,6 +166,7 @@ public sealed unsafe partial class CpuBackend
         public float* K(int b, int j, int h) => RowPtr(k, b * s.SeqLen + j) + h / s.Group * s.HeadDim;
         public float* V(int b, int j, int h) => RowPtr(v, b * s.SeqLen + j) + h / s.Group * s.HeadDim;
         public float* Dy(int b, int t, int h) => RowPtr(dy, b * s.SeqLen + t) + h * s.HeadDim;
+        public float* Dq(Mat dq, int b, int t, int h) => RowPtr(dq, b * s.SeqLen + t) + h * s.HeadDim;
 
         /// <summary>Index of query t's entry in lse and scratch ([Batch, QHeads, SeqLen]).</summary>
         public long ScoreRow(int b, int h, int t) => ((long)b * s.QHeads + h) * s.SeqLen + t;

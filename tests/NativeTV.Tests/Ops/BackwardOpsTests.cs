@@ -63,6 +63,8 @@ public class BackwardOpsTests(string device) : BackendFixture(device)
     [TestCase(2, 130, 2, 1, 7, 0)]
     [TestCase(3, 70, 4, 2, 9, 33)]
     [TestCase(2, 37, 2, 1, 600, 5)] // ILGPU: head_dim 600 makes the shared tile (13 rows) smaller than a group
+    [TestCase(8, 70, 4, 2, 9, 33)] // cpu: 16 (batch, kv head) pairs take the one-pass backward
+    [TestCase(16, 7, 2, 1, 6, 0)]
     public void AttentionBackward(int batch, int T, int hq, int hkv, int hd, int window)
     {
         var rng = new Random(batch * T + hq);
