@@ -36,13 +36,15 @@ public static class BenchCommand
         public Option<int> Vocab { get; } = new Option<int>("--vocab") { Description = "logits are computed only where needed", DefaultValueFactory = _ => vocab }.AtLeast(1);
         public Option<string> DType { get; } = new("--dtype") { Description = "stored weight dtype", DefaultValueFactory = _ => "bf16" };
         public Option<int> Reps { get; } = new Option<int>("--reps") { DefaultValueFactory = _ => 3 }.AtLeast(1);
+        public Option<bool> Profile { get; } = CommonOptions.Profile();
 
-        public void AddTo(Command c) { c.Options.Add(Device); c.Options.Add(Threads); c.Options.Add(Layers); c.Options.Add(DModel); c.Options.Add(Vocab); c.Options.Add(DType); c.Options.Add(Reps); }
+        public void AddTo(Command c) { foreach (Option o in new Option[] { Device, Threads, Layers, DModel, Vocab, DType, Reps, Profile }) c.Options.Add(o); }
 
+        /// <summary>The backend, wrapped in a <see cref="ProfilingBackend"/> under --profile.</summary>
         public IBackend CreateBackend(ParseResult pr)
         {
             CommonOptions.UseThreads(pr, Threads);
-            return CommonOptions.CreateBackend(pr.GetValue(Device)!);
+            return CommonOptions.CreateBackend(pr.GetValue(Device)!, pr.GetValue(Profile));
         }
 
         /// <summary>Gemma 2B proportions: head_dim 256, d/256 heads, one KV head, d_mlp = 8 d.</summary>
@@ -109,6 +111,35 @@ public static class BenchCommand
         }
         Array.Sort(times);
         return times[times.Length / 2];
+    }
+
+    /// <summary>
+    /// Medians in seconds of several runs measured in alternation (one warm-up each, then <paramref name="warmedUp"/>,
+    /// then <paramref name="reps"/> rounds of every run in turn): a ratio of two of them sees the same machine
+    /// load, which on a shared machine drifts more than the ratio.
+    /// </summary>
+    public static double[] Interleaved(int reps, Action? warmedUp, params Action[] runs)
+    {
+        foreach (var r in runs) r();
+        warmedUp?.Invoke();
+        var times = runs.Select(_ => new double[Math.Max(1, reps)]).ToArray();
+        for (int i = 0; i < times[0].Length; i++)
+            for (int j = 0; j < runs.Length; j++)
+            {
+                var sw = Stopwatch.StartNew();
+                runs[j]();
+                times[j][i] = sw.Elapsed.TotalSeconds;
+            }
+        return times.Select(t => t.Order().ElementAt(t.Length / 2)).ToArray();
+    }
+
+    /// <summary>Median of <see cref="Median"/> that, under --profile, prints the per-op table of the timed runs (not the warm-up).</summary>
+    public static double MedianProfiled(IBackend be, int reps, Action run, string caption)
+    {
+        var prof = be as ProfilingBackend;
+        double t = Median(reps, run, () => prof?.Reset());
+        if (prof != null) ProfileTable.Write(prof, reps, caption);
+        return t;
     }
 
     public static void Print(IEnumerable<(string Measure, string Value)> rows)

@@ -26,7 +26,7 @@ public static class BenchForward
             using var model = BenchCommand.RandomModelOn(be, cfg);
             var ids = Enumerable.Range(0, T).Select(i => (i * 7919) % cfg.VocabSize).ToArray();
             var req = new ForwardRequest { Tokens = TokenBatch.Single(ids), LogitRows = [T - 1] };
-            double fwd = BenchCommand.Median(n, () => model.Forward(req));
+            double fwd = BenchCommand.MedianProfiled(be, n, () => model.Forward(req), "per forward");
 
             var gate = model.Weights.Layers[0].GateUp[0].W;
             var x = be.AllocMat(T, cfg.HiddenSize);

@@ -28,7 +28,7 @@ public static class BenchSteerGrad
             var steer = new HookAdd(new(HookPoint.ResidPre, L), p.Rows, new float[cfg.HiddenSize]);
             var fwdReq = new ForwardRequest { Tokens = p.Tokens, Adds = [steer], LogitRows = p.Targets.Select(t => t.Row).ToArray() };
             double fwd = BenchCommand.Median(n, () => model.Forward(fwdReq));
-            double both = BenchCommand.Median(n, () => model.SteerGrad(p.Tokens, steer, p.Targets));
+            double both = BenchCommand.MedianProfiled(be, n, () => model.SteerGrad(p.Tokens, steer, p.Targets), "per forward + backward");
             long saved = TransformerModel.SteerGradBytes(cfg, B, T, L);
             BenchCommand.Print([
                 ($"forward ({B} x {T} tokens)", $"{fwd * 1e3:F1} ms"),

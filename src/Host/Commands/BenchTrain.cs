@@ -20,7 +20,7 @@ public static class BenchTrain
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 }.AtLeast(1);
-        var reps = new Option<int>("--reps") { DefaultValueFactory = _ => 5 }.AtLeast(1);
+        var reps = new Option<int>("--reps") { DefaultValueFactory = _ => 9 }.AtLeast(1);
         var profile = CommonOptions.Profile();
         var cmd = new Command("train", "Organism training step: tokens/s and GFLOP/s vs the raw GEMM rate") { device, threads, batch, reps, profile };
         cmd.SetAction(pr => CliErrors.Run(() =>
@@ -35,13 +35,16 @@ public static class BenchTrain
             using var trainer = new ModelTrainer(c, backend, new ModelTrainOptions { Batch = B });
             trainer.Parameters.Set(ModelInit.Normal(c, 0));
             var (tok, targets) = OrganismModel.TrainingBatch(new OrganismSampler(0).Batch(0, B));
-            double step = BenchCommand.Median(n, () => { trainer.TrainStep(tok, targets); be.Synchronize(); }, () => prof?.Reset());
-
             int T = tok.Ids.Length;
             var gateUp = trainer.Model.Weights.Layers[0].GateUp[0].W;
             var x = be.AllocMat(T, c.HiddenSize);
             var y = be.AllocMat(T, gateUp.Rows);
-            double gemm = BenchCommand.Median(n, () => { be.MatMul(x, gateUp, y); be.Synchronize(); });
+            // The raw GEMM (through the unprofiled backend) in alternation with the steps, repeated to last a few ms.
+            const int gemmCalls = 16;
+            var t = BenchCommand.Interleaved(n, () => prof?.Reset(),
+                () => { trainer.TrainStep(tok, targets); be.Synchronize(); },
+                () => { for (int i = 0; i < gemmCalls; i++) be.MatMul(x, gateUp, y); be.Synchronize(); });
+            double step = t[0], gemm = t[1] / gemmCalls;
             x.Buf.Dispose(); y.Buf.Dispose();
 
             // Backward costs twice the forward's matmuls (input and weight gradients); the logits only at answer rows.

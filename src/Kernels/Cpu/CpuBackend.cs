@@ -16,6 +16,7 @@ public sealed unsafe partial class CpuBackend : IBackend
     public CpuBackend(Precision precision = Precision.F32)
     {
         OpenBlas.EnsureLoaded();
+        HeapTuning.KeepFreedMemory();
         if (precision != Precision.BF16) return;
         if (OneDnn.LoadError.Value is { } why)
             throw new ArgumentException($"--precision bf16 on --device cpu needs oneDNN ({OneDnn.Lib}: {why}); install it with `apt-get install libdnnl2`, or use --precision f32");
