@@ -30,12 +30,14 @@ public sealed unsafe partial class CpuBackend : IBackend
 
     /// <summary>
     /// Threads of the GEMMs and of every parallel loop, process-wide as OpenBLAS has one pool; OpenBLAS
-    /// starts with OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else all cores.
+    /// starts with OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else all cores. oneDNN's OpenMP threads (bf16)
+    /// read OMP_NUM_THREADS as libgomp loads, so call this before creating a bf16 backend.
     /// </summary>
     public static void SetThreads(int n)
     {
         OpenBlas.EnsureLoaded();
         OpenBlas.Threads = n;
+        NativeEnvironment.Set("OMP_NUM_THREADS", n.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public DeviceBuffer<float> Alloc(long length) => new CpuBuffer<float>(length);

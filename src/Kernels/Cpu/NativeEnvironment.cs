@@ -18,4 +18,7 @@ internal static partial class NativeEnvironment
 
     /// <summary>Sets <paramref name="name"/> for native code unless it is set already (a user's value wins).</summary>
     public static void SetDefault(string name, string value) => setenv(name, value, 0);
+
+    /// <summary>Sets <paramref name="name"/> for native code, replacing any value (an explicit option wins over the environment).</summary>
+    public static void Set(string name, string value) => setenv(name, value, 1);
 }
