@@ -45,7 +45,7 @@ public static class HtmlReport
             .. Directory.GetDirectories(runDir).Select(Path.GetFileName).Where(d => !Special.Contains(d)).Order(StringComparer.Ordinal).Select(d => FolderSection.Of(runDir, d!, shown)),
             new("settings", "Settings", Html.Source("settings.json", "the model, tasks and settings of the sweep that made this run (later commands name theirs in their figures)") +
                 Html.KeyValues(settings.Select(kv => (kv.Key, kv.Value.ValueKind == JsonValueKind.String ? kv.Value.GetString()! : kv.Value.GetRawText())))),
-            new("results", "All results", Html.Source("results.csv", "one row per task, layer and method: loss = nll of the answer's first n_first tokens on the evaluation prompts, accuracy = first-token accuracy, l0 = active SAE features") +
+            new("results", "All results", Html.Source("results.csv", "one row per task, layer, method and queries: l1 = the cleaned vector's penalty, loss = nll of the answer's first n_first tokens on the evaluation prompts (or the held-out split queries names), accuracy = first-token accuracy, l0 = active SAE features, clean_loss = loss on the cleaning prompts") +
                 Html.Csv(results, "results.csv")),
         ];
         string full = Path.GetFullPath(runDir).TrimEnd(Path.DirectorySeparatorChar);

@@ -8,7 +8,7 @@ public static partial class Figures
     /// <summary>
     /// The loss-L0 trade-off of cleaning (the post's): one point per lambda at its L0, the evaluation loss with its 95%
     /// interval as error bars and the cleaning-set loss beside it, each point labelled with its lambda (the chosen one
-    /// marked), and the references' evaluation losses as horizontal lines.
+    /// marked; lambdas at one L0 share a label, <see cref="TradeOffLabels"/>), and the references' evaluation losses as horizontal lines.
     /// </summary>
     public static void TradeOff(string pathNoExt, string title, string caption, IReadOnlyList<LambdaPoint> points, int? chosen,
         IReadOnlyList<(string Name, double Loss)> references)
@@ -29,10 +29,9 @@ public static partial class Figures
         clean.LineWidth = 0;
         clean.MarkerSize = 7;
         clean.MarkerShape = MarkerShape.OpenSquare;
-        foreach (var p in order)
+        foreach (var label in TradeOffLabels.Of(points, chosen))
         {
-            string label = $"λ {p.L1:G3}" + (chosen is int c && points[c] == p ? " (chosen)" : "") + (p.WorseThanStart ? " (worse than start)" : "");
-            var t = plt.Add.Text(label, p.L0, p.EvalLossCi95[1]);
+            var t = plt.Add.Text(label.Text, label.L0, label.Y);
             t.LabelFontSize = 10;
             t.LabelAlignment = Alignment.LowerCenter;
         }

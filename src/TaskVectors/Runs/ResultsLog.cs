@@ -122,17 +122,26 @@ public sealed class ResultsLog
     /// <summary>What results.csv's queries column says of the main scores: the evaluation queries (train words where a task has splits).</summary>
     public const string EvalQueries = "eval";
 
-    /// <summary>results.csv: one row per task, layer, method and queries (<see cref="EvalQueries"/>, or a held-out word split).</summary>
+    /// <summary>results.csv's columns: the row's key, its cleaning L1 (cleaned rows), evaluation scores, cleaning-split loss (where scored), queries.</summary>
+    public const string CsvHeader = "task,layer,method,l1,loss,accuracy,l0,clean_loss,queries";
+
+    /// <summary>
+    /// results.csv: one row per task, layer, method and queries (<see cref="EvalQueries"/>, or a held-out word split).
+    /// A cleaned row's l1 is its vector's (the cell's cleaned score's, held-out rows scoring the same vector); clean_loss is the score's own.
+    /// </summary>
     public void WriteCsv(string path)
     {
-        var lines = new List<string> { "task,layer,method,loss,accuracy,l0,queries" };
+        var lines = new List<string> { CsvHeader };
         foreach (var c in Cells.OrderBy(c => c.Task).ThenBy(c => c.Layer))
+        {
+            double? l1 = c.Methods.GetValueOrDefault(Methods.Cleaned)?.L1;
             foreach (var (queries, scores) in (c.HeldOut ?? []).OrderBy(h => h.Key, StringComparer.Ordinal).Prepend(KeyValuePair.Create(EvalQueries, c.Methods)))
                 foreach (var m in Methods.All.Where(scores.ContainsKey))
                 {
                     var s = scores[m];
-                    lines.Add(FormattableString.Invariant($"{c.Task},{c.Layer},{m},{s.Loss:G6},{s.Accuracy:G4},{s.L0},{queries}"));
+                    lines.Add(FormattableString.Invariant($"{c.Task},{c.Layer},{m},{(m == Methods.Cleaned ? l1 : null):G6},{s.Loss:G6},{s.Accuracy:G4},{s.L0},{s.CleanLoss:G6},{queries}"));
                 }
+        }
         AtomicFile.WriteAllLines(path, lines);
     }
 }

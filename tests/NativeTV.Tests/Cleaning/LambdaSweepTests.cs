@@ -4,13 +4,14 @@ using NativeTV.TaskVectors.Cleaning;
 using NativeTV.TaskVectors.Experiments;
 using NativeTV.TaskVectors.Runs;
 using NativeTV.Transformer.Checkpoints;
+using NativeTV.Tests.RunFolders;
 
 namespace NativeTV.Tests.Cleaning;
 
 /// <summary>
 /// A sweep cleaning at two lambdas on the organism (antonym at layer 2, few prompts and steps): results.jsonl keeps both
 /// points, the cleaned score is the one the rule picks on the cleaning split, the saved vector scores what was recorded,
-/// and the settings guard records the list.
+/// results.csv names the lambda and the cleaning-split losses, and the settings guard records the list.
 /// </summary>
 public class LambdaSweepTests
 {
@@ -35,6 +36,14 @@ public class LambdaSweepTests
         Assert.That((cleaned.L1, cleaned.L0, cleaned.Loss, cleaned.CleanLoss), Is.EqualTo((chosen.L1, (int?)chosen.L0, chosen.EvalLoss, (double?)chosen.CleanLoss)));
         Assert.That(logged.Lambdas!.Select(p => p.L0).Distinct().Count(), Is.EqualTo(2), "a 20x larger penalty keeps fewer features");
         Assert.That(logged.Methods[Methods.Tv].CleanLoss, Is.Not.Null);
+        // results.csv names the chosen lambda on every cleaned row (held-out splits too) and each score's cleaning-split loss.
+        var rows = ResultsCsv.Rows(dir);
+        Assert.That(rows.Where(r => r["method"] == Methods.Cleaned).Select(r => ResultsCsv.Number(r["l1"])), Is.Not.Empty.And.All.EqualTo(chosen.L1));
+        Assert.That(rows.Where(r => r["method"] != Methods.Cleaned).Select(r => r["l1"]), Is.All.Empty);
+        foreach (var m in new[] { Methods.Tv, Methods.TvScaled, Methods.Cleaned })
+            Assert.That(rows.Single(r => r["method"] == m && r["queries"] == ResultsLog.EvalQueries)["clean_loss"],
+                Is.EqualTo(FormattableString.Invariant($"{logged.Methods[m].CleanLoss:G6}")), m);
+        Assert.That(rows.Single(r => r["method"] == Methods.ZeroShot && r["queries"] == ResultsLog.EvalQueries)["clean_loss"], Is.Empty);
 
         // Recomputed: the saved vector on the prompts of each split gives the recorded losses.
         var t = ctx.Prompts.Single();

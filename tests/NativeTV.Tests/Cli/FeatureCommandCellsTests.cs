@@ -2,6 +2,7 @@ using NativeTV.Host.Cli;
 using NativeTV.TaskVectors;
 using NativeTV.TaskVectors.Experiments;
 using NativeTV.TaskVectors.Runs;
+using NativeTV.Tests.RunFolders;
 
 namespace NativeTV.Tests.Cli;
 
@@ -93,10 +94,10 @@ public class FeatureCommandCellsTests
         Assert.That(same.Exit, Is.EqualTo(0), same.Err);
         Assert.That(same.Out, Does.Contain("the sweep's layer-1 cleaned vectors of 2 of 2 tasks"));
         // The row scores the sweep's cleaned vector: the sweep's own evaluation of it, to the CSVs' digits.
-        var swept = File.ReadAllLines(Path.Combine(run, "results.csv")).Select(l => l.Split(',')).Single(c => c[0] == "antonym" && c[1] == "1" && c[2] == "cleaned" && c[6] == ResultsLog.EvalQueries);
+        var swept = ResultsCsv.Rows(run).Single(c => c["task"] == "antonym" && c["layer"] == "1" && c["method"] == "cleaned" && c["queries"] == ResultsLog.EvalQueries);
         string csv = Path.Combine(run, "cross_layer", "summary.L1-L2.csv");
-        Assert.That(Cell(csv, "antonym", "early_cleaned_loss"), Is.EqualTo(double.Parse(swept[3], System.Globalization.CultureInfo.InvariantCulture)).Within(0.01).Percent);
-        Assert.That(Cell(csv, "antonym", "cleaned_l0"), Is.EqualTo(double.Parse(swept[5], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(Cell(csv, "antonym", "early_cleaned_loss"), Is.EqualTo(ResultsCsv.Number(swept["loss"])).Within(0.01).Percent);
+        Assert.That(Cell(csv, "antonym", "cleaned_l0"), Is.EqualTo(ResultsCsv.Number(swept["l0"])));
 
         var other = NativetvProcess.Run(["cross-layer", .. common, "--from", "1", "--to", "2", "--steps", "4"]);
         Assert.That(other.Exit, Is.EqualTo(0), other.Err);
