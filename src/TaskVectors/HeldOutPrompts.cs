@@ -17,19 +17,25 @@ public sealed record HeldOutPrompts(string Split, IReadOnlyList<int> Pairs, IRea
     public static IReadOnlyList<HeldOutPrompts> Build(PromptBuilder b, TaskPrompts t)
     {
         var task = t.Task;
-        if (task.Splits is not { } splits) return [];
-        var train = task.UsablePairs().Select(i => task.Pairs[i].Input).ToHashSet(StringComparer.Ordinal);
         var rng = b.Rng(task.Name, Stream);
-        return splits.OfType<string>().Where(s => s != IclTask.TrainSplit).Distinct().Order(StringComparer.Ordinal).Select(split =>
+        return Queries(task).Select(s =>
         {
-            var queries = Enumerable.Range(0, task.Pairs.Count).Where(i => splits[i] == split && !train.Contains(task.Pairs[i].Input))
-                .DistinctBy(i => task.Pairs[i].Input, StringComparer.Ordinal).ToArray();
             try
             {
-                return new HeldOutPrompts(split, queries, queries.Select(q => b.ZeroShot(task.Name, task.Pairs[q])).ToList(),
-                    queries.Select(q => b.IclFrom(task, q, [t.DemoPairs], rng)).ToList());
+                return new HeldOutPrompts(s.Split, s.Pairs, s.Pairs.Select(q => b.ZeroShot(task.Name, task.Pairs[q])).ToList(),
+                    s.Pairs.Select(q => b.IclFrom(task, q, [t.DemoPairs], rng)).ToList());
             }
-            catch (InvalidOperationException e) { throw new TaskFileException(task.Source, $"task {task.Name}, split {split}: {e.Message}"); }
-        }).Where(h => h.Pairs.Count > 0).ToList();
+            catch (InvalidOperationException e) { throw new TaskFileException(task.Source, $"task {task.Name}, split {s.Split}: {e.Message}"); }
+        }).ToList();
+    }
+
+    /// <summary>The query pairs of each held-out split, as <see cref="Build"/> takes them (no tokenizer needed): splits without any are left out.</summary>
+    public static IReadOnlyList<(string Split, int[] Pairs)> Queries(IclTask task)
+    {
+        if (task.Splits is not { } splits) return [];
+        var train = task.UsablePairs().Select(i => task.Pairs[i].Input).ToHashSet(StringComparer.Ordinal);
+        return splits.OfType<string>().Where(s => s != IclTask.TrainSplit).Distinct().Order(StringComparer.Ordinal).Select(split =>
+            (split, Enumerable.Range(0, task.Pairs.Count).Where(i => splits[i] == split && !train.Contains(task.Pairs[i].Input))
+                .DistinctBy(i => task.Pairs[i].Input, StringComparer.Ordinal).ToArray())).Where(s => s.Item2.Length > 0).ToList();
     }
 }

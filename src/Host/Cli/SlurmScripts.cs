@@ -20,7 +20,7 @@ public sealed record SlurmScripts(int Tasks, string? Partition, string? Time, in
 
     public string FinishScript()
     {
-        // Merging and drawing need no accelerator: the finishing job loads the model on the CPU (in its f32) and computes nothing.
+        // Merging and drawing need no accelerator: the finishing job reads the model's config, not its weights, and computes nothing.
         var args = SweepArgs.ToList();
         foreach (string option in new[] { "--device", "--precision" })
             if (args.IndexOf(option) is var d and >= 0) args.RemoveRange(d, Math.Min(2, args.Count - d));

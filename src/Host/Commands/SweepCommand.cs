@@ -29,13 +29,14 @@ public static class SweepCommand
             if (part != null && pr.GetValue(finish)) throw new ArgumentException("--finish merges the shards: give it without --shard");
             var taskList = o.LoadTasks(pr);
             using var folder = RunFolder.Open(run, "--out", part is null ? "sweep" : $"sweep --shard {part.Index}/{part.Count}", part, finishing: pr.GetValue(finish));
-            using var ctx = o.Open(pr, taskList);
+            // Finishing computes nothing: the model's config and manifest suffice, not its weights, tokenizer or SAEs.
+            using var ctx = o.Open(pr, taskList, weights: !pr.GetValue(finish));
             using var sweep = o.Sweep(pr, ctx, folder);
             // One record per run folder; shards writing it at once would lose entries, and the finishing run records its own.
             if (part is null) foreach (var s in sweep.Seeds) s.Folder.RecordEnvironment(ctx.Backend);
             string Seed(SeedRun s) => sweep.Seeds.Count > 1 ? $"seed {s.Seed}: " : "";
             if (pr.GetValue(finish) && sweep.Todo.Count > 0)
-                throw new InvalidOperationException($"{run}: {sweep.Todo.Count} cells are missing ({string.Join(", ", sweep.Todo.Take(5).Select(c => $"{Seed(c.Run)}{c.Cell.Task.Task.Name} L{c.Cell.Layer}"))}" +
+                throw new InvalidOperationException($"{run}: {sweep.Todo.Count} cells are missing ({string.Join(", ", sweep.Todo.Take(5).Select(c => $"{Seed(c.Run)}{c.Cell.Task.Name} L{c.Cell.Layer}"))}" +
                     $"{(sweep.Todo.Count > 5 ? ", ..." : "")}): run their shards again, or `sweep` without --finish to compute them here");
             string over = sweep.Seeds.Count > 1 ? $" over {sweep.Seeds.Count} prompt seeds" : "";
             if (sweep.Done > 0) Console.WriteLine($"resuming {run}: {sweep.Done} cells done, {sweep.Todo.Count} to go{over}{(part is null ? "" : $" in shard {part.Index}/{part.Count}")}");
@@ -43,7 +44,7 @@ public static class SweepCommand
             {
                 foreach (var (seed, cell) in sweep.Todo)
                 {
-                    bar.Description = Markup.Escape($"{Seed(seed)}{cell.Task.Task.Name}, layer {cell.Layer}");
+                    bar.Description = Markup.Escape($"{Seed(seed)}{cell.Task.Name}, layer {cell.Layer}");
                     seed.Sweep.Run(cell);
                     bar.Increment(1);
                 }
@@ -103,18 +104,19 @@ public sealed class SweepCli
 
     public IReadOnlyList<TaskVectors.IclTask> LoadTasks(ParseResult pr) => CommonOptions.LoadTasks(pr, Tasks, CommonOptions.ModelDir(pr, Model));
 
-    public PipelineContext Open(ParseResult pr, IReadOnlyList<TaskVectors.IclTask> tasks)
+    /// <param name="weights">False for `--finish`: the model's config and manifest only (<see cref="PipelineContext.Open"/>).</param>
+    public PipelineContext Open(ParseResult pr, IReadOnlyList<TaskVectors.IclTask> tasks, bool weights = true)
     {
         CommonOptions.UseThreads(pr, Threads);
         return PipelineContext.Open(CommonOptions.ModelDir(pr, Model), pr.GetValue(Device)!, tasks, pr.GetValue(Sae), pr.GetValue(Seed), po => po with
         {
             NFirst = pr.GetValue(NFirst), Shots = pr.GetValue(Shots) ?? po.Shots, Prefix = pr.GetValue(Prefix) ?? po.Prefix,
-        }, new PromptCounts(pr.GetValue(IclPrompts), pr.GetValue(CleanPrompts), pr.GetValue(EvalPrompts)), pr.GetValue(Profile));
+        }, new PromptCounts(pr.GetValue(IclPrompts), pr.GetValue(CleanPrompts), pr.GetValue(EvalPrompts)), pr.GetValue(Profile), weights);
     }
 
     public RepeatedSweep Sweep(ParseResult pr, PipelineContext ctx, RunFolder folder)
     {
-        int[] layers = pr.GetValue(Layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, ctx.Model.Config.Layers + 1).ToArray();
+        int[] layers = pr.GetValue(Layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, ctx.Config.Layers + 1).ToArray();
         var o = new SweepOptions(layers, pr.GetValue(LastOnly), pr.GetValue(AddZeroShotMean), pr.GetValue(K), Cleaning.Options(pr, ctx.Manifest), Cleaning.LambdaList(pr));
         return new RepeatedSweep(ctx, folder, o, pr.GetValue(Tasks) ?? ctx.Manifest.TasksPath ?? "", pr.GetValue(Restart), pr.GetValue(Repeats));
     }

@@ -2,6 +2,7 @@ using NativeTV.TaskVectors.Runs;
 using NativeTV.Kernels;
 using NativeTV.Sae;
 using NativeTV.Sae.Formats;
+using NativeTV.Transformer.Checkpoints;
 using NativeTV.Transformer.Model;
 using NativeTV.Transformer.Tokenization;
 
@@ -13,7 +14,8 @@ public sealed record PromptCounts(int Icl = 16, int Clean = 24, int Eval = 32);
 /// <summary>
 /// What every pipeline command shares: the model on its backend, its tokenizer and manifest, the tasks with their
 /// prompts (built once, deterministic under the seed) and the SAEs by layer (loaded once, each checked against the
-/// layer it is used at). Disposing frees the device.
+/// layer it is used at). Opened without weights (`sweep --finish`, which computes nothing) it reads only the folder's
+/// config.json and manifest: the model and tokenizer are then absent, and asking for them is an error. Disposing frees the device.
 /// </summary>
 public sealed class PipelineContext : IDisposable
 {
@@ -21,32 +23,40 @@ public sealed class PipelineContext : IDisposable
     private readonly Dictionary<int, DeviceSae?> _saes = [];
     private List<TaskPrompts>? _prompts;
     private List<(string, IReadOnlyList<Prompt>)>? _specificity;
+    private readonly TransformerModel? _model;
+    private readonly ITextTokenizer? _tokenizer;
+    private PromptBuilder? _builder;
 
     public string ModelDir { get; }
     public ModelManifest Manifest { get; }
     public IBackend Backend { get; }
-    public TransformerModel Model { get; }
-    public ITextTokenizer Tokenizer { get; }
-    public PromptBuilder Builder { get; }
+    /// <summary>The model's config.json, read without its weights.</summary>
+    public ModelConfig Config { get; }
+    public TransformerModel Model => _model ?? throw NotLoaded("weights");
+    public ITextTokenizer Tokenizer => _tokenizer ?? throw NotLoaded("tokenizer");
+    public PromptOptions PromptOptions { get; }
+    public PromptBuilder Builder => _builder ??= new PromptBuilder(Tokenizer, PromptOptions);
     public IReadOnlyList<IclTask> Tasks { get; }
-    public int Seed => Builder.Options.Seed;
-    public int NFirst => Builder.Options.NFirst;
+    public int Seed => PromptOptions.Seed;
+    public int NFirst => PromptOptions.NFirst;
     public PromptCounts Counts { get; }
     /// <summary>The SAE folder pattern with {layer}, or null when the model has none.</summary>
     public string? SaePattern => _saePattern;
 
-    private PipelineContext(string modelDir, ModelManifest manifest, IBackend be, TransformerModel m, ITextTokenizer tok, IReadOnlyList<IclTask> tasks,
+    private PipelineContext(string modelDir, ModelManifest manifest, IBackend be, ModelConfig config, TransformerModel? m, ITextTokenizer? tok, IReadOnlyList<IclTask> tasks,
         string? saePattern, PromptOptions prompts, PromptCounts counts)
     {
-        ModelDir = modelDir; Manifest = manifest; Backend = be; Model = m; Tokenizer = tok; Tasks = tasks; _saePattern = saePattern; Counts = counts;
-        Builder = new PromptBuilder(tok, prompts);
+        ModelDir = modelDir; Manifest = manifest; Backend = be; Config = config; _model = m; _tokenizer = tok; Tasks = tasks; _saePattern = saePattern; Counts = counts;
+        PromptOptions = prompts;
     }
+
+    private InvalidOperationException NotLoaded(string what) => new($"{ModelDir}: the pipeline was opened without the model's weights and tokenizer, so its {what} cannot be used");
 
     /// <summary>False for a <see cref="WithSeed"/> view, which shares the device with the context that owns it.</summary>
     private readonly bool _owner = true;
 
-    private PipelineContext(PipelineContext of, int seed) : this(of.ModelDir, of.Manifest, of.Backend, of.Model, of.Tokenizer, of.Tasks, of._saePattern,
-        of.Builder.Options with { Seed = seed }, of.Counts)
+    private PipelineContext(PipelineContext of, int seed) : this(of.ModelDir, of.Manifest, of.Backend, of.Config, of._model, of._tokenizer, of.Tasks, of._saePattern,
+        of.PromptOptions with { Seed = seed }, of.Counts)
     {
         _saes = of._saes;
         _owner = false;
@@ -60,22 +70,25 @@ public sealed class PipelineContext : IDisposable
 
     /// <summary>
     /// Loads the model on <paramref name="device"/> (every op timed when <paramref name="profile"/>, see <see cref="ProfilingBackend"/>). Prompts follow METHOD.md, then the model's manifest, then the seed, then
-    /// <paramref name="adjust"/>; the SAE pattern is <paramref name="sae"/> or the manifest's.
+    /// <paramref name="adjust"/>; the SAE pattern is <paramref name="sae"/> or the manifest's. Without <paramref name="weights"/>
+    /// neither the model nor its tokenizer is loaded (the backend is still made: it names the precision and the environment).
     /// </summary>
     public static PipelineContext Open(string modelDir, string device, IReadOnlyList<IclTask> tasks, string? sae, int seed,
-        Func<PromptOptions, PromptOptions>? adjust = null, PromptCounts? counts = null, bool profile = false)
+        Func<PromptOptions, PromptOptions>? adjust = null, PromptCounts? counts = null, bool profile = false, bool weights = true)
     {
         var manifest = ModelManifest.Read(modelDir);
+        var config = ModelConfig.Load(Path.Combine(modelDir, "config.json"));
         var be = BackendFactory.Create(device);
         if (profile) be = new ProfilingBackend(be);
+        TransformerModel? m = null;
         try
         {
-            var m = TransformerModel.Load(modelDir, be);
-            var tok = TokenizerLoader.Load(modelDir);
+            m = weights ? TransformerModel.Load(modelDir, be) : null;
+            var tok = weights ? TokenizerLoader.Load(modelDir) : null;
             var prompts = manifest.Prompts() with { Seed = seed };
-            return new PipelineContext(modelDir, manifest, be, m, tok, tasks, sae ?? manifest.SaePattern, adjust?.Invoke(prompts) ?? prompts, counts ?? new());
+            return new PipelineContext(modelDir, manifest, be, config, m, tok, tasks, sae ?? manifest.SaePattern, adjust?.Invoke(prompts) ?? prompts, counts ?? new());
         }
-        catch { be.Dispose(); throw; }
+        catch { m?.Dispose(); be.Dispose(); throw; }
     }
 
     /// <summary>The tasks a model folder's manifest names, for commands given no --tasks.</summary>
@@ -101,7 +114,7 @@ public sealed class PipelineContext : IDisposable
 
     public void CheckLayer(int layer, string option)
     {
-        if (layer < 0 || layer > Model.Config.Layers) throw new ArgumentException($"{option} {layer} is outside 0..{Model.Config.Layers}");
+        if (layer < 0 || layer > Config.Layers) throw new ArgumentException($"{option} {layer} is outside 0..{Config.Layers}");
     }
 
     public string SaeDir(int layer) =>
@@ -115,7 +128,7 @@ public sealed class PipelineContext : IDisposable
     {
         if (_saes.TryGetValue(layer, out var s)) return s;
         string? dir = _saePattern?.Replace("{layer}", layer.ToString());
-        return _saes[layer] = dir != null && Directory.Exists(dir) ? new DeviceSae(SaeLoader.Load(dir, Model.Config.HiddenSize, layer), Backend) : null;
+        return _saes[layer] = dir != null && Directory.Exists(dir) ? new DeviceSae(SaeLoader.Load(dir, Config.HiddenSize, layer), Backend) : null;
     }
 
     /// <summary>The corpus for max-activating examples: the one given, else the manifest's, else null.</summary>
@@ -129,7 +142,7 @@ public sealed class PipelineContext : IDisposable
     {
         if (!_owner) return;
         foreach (var s in _saes.Values) s?.Dispose();
-        Model.Dispose();
+        _model?.Dispose();
         Backend.Dispose();
     }
 }

@@ -20,7 +20,7 @@ public sealed class RepeatedSweep : IDisposable
     public IReadOnlyList<SeedRun> Seeds { get; }
     public Sweep Main => Seeds[0].Sweep;
     /// <summary>The cells not computed yet, of every seed (of this shard), seed by seed.</summary>
-    public IReadOnlyList<(SeedRun Run, (TaskPrompts Task, int Layer) Cell)> Todo { get; }
+    public IReadOnlyList<(SeedRun Run, (IclTask Task, int Layer) Cell)> Todo { get; }
     /// <summary>Cells done, over every seed.</summary>
     public int Done => Seeds.Sum(s => s.Sweep.Done);
 

@@ -10,20 +10,21 @@ namespace NativeTV.TaskVectors.Experiments;
 /// <see cref="SweepRunner"/> cell at a time appended to results.jsonl (so a killed run resumes where it stopped),
 /// then results.csv and the figures. <c>nativetv sweep</c> is this plus a progress bar and the summary table.
 /// With a <see cref="SweepShard"/> on the folder it computes only that shard's cells, into the shard's own log;
-/// without one it first merges any shard logs, so a finishing run completes a sharded sweep.
+/// without one it first merges any shard logs, so a finishing run completes a sharded sweep. A finishing folder
+/// (<see cref="RunFolder.Finishing"/>) loads no SAE and touches no weights: its context may be opened without them.
 /// </summary>
 public sealed class Sweep
 {
     private readonly PipelineContext _ctx;
     private readonly SweepOptions _o;
     private readonly RunFolder _folder;
-    private readonly SweepRunner _runner;
+    private SweepRunner? _runner;
 
     public ResultsLog Log { get; }
     /// <summary>What the run folder records and a resume must match: every setting that changes a number.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; }
     /// <summary>The cells (of this shard) not in any log yet, in task-major order.</summary>
-    public IReadOnlyList<(TaskPrompts Task, int Layer)> Todo { get; }
+    public IReadOnlyList<(IclTask Task, int Layer)> Todo { get; }
     /// <summary>Cells done, in every log of the folder.</summary>
     public int Done { get; }
 
@@ -46,29 +47,19 @@ public sealed class Sweep
             foreach (var other in folder.ShardLogs().Append(folder.Results).Where(p => p != folder.Log && File.Exists(p)))
                 done.UnionWith(ResultsLog.Read(other).Select(c => (c.Task, c.Layer)));
         Done = done.Count;
-        var cells = ctx.Prompts.SelectMany(t => o.Layers.Select(L => (Task: t, Layer: L))).ToList();
-        var owner = folder.Shard is { } shard ? SweepShard.Partition(cells.Select(c => Cost(ctx, o, c.Layer)).ToList(), shard.Count) : null;
-        Todo = cells.Where((c, i) => (owner is null || owner[i] == folder.Shard!.Index) && !done.Contains((c.Task.Task.Name, c.Layer))).ToList();
+        var cells = ctx.Tasks.SelectMany(t => o.Layers.Select(L => (Task: t, Layer: L))).ToList();
+        var owner = folder.Shard is { } shard ? SweepShard.Partition(cells.Select(c => SweepCellCost.Of(ctx.SaePattern, ctx.Counts, o, c.Task, c.Layer)).ToList(), shard.Count) : null;
+        Todo = cells.Where((c, i) => (owner is null || owner[i] == folder.Shard!.Index) && !done.Contains((c.Task.Name, c.Layer))).ToList();
+        if (folder.Finishing) return;
         // Every SAE loaded (and k checked against it) before the first cell, not hours into the run.
         foreach (int L in Todo.Select(c => c.Layer).Distinct())
             if (ctx.SaeOrNull(L) is { } sae && o.PursuitK > sae.Sae.DSae)
                 throw new ArgumentException($"--k must be at most the d_sae of {ctx.SaeDir(L)} ({sae.Sae.DSae}), not {o.PursuitK}");
-        _runner = new SweepRunner(ctx, o, folder.Dir, Settings);
-    }
-
-    /// <summary>
-    /// A cell's expected cost in prompt forwards, for balancing shards: scoring the methods on the evaluation prompts,
-    /// and where an SAE exists cleaning (a forward and a backward, about three forwards, per step on the cleaning prompts).
-    /// </summary>
-    private static double Cost(PipelineContext ctx, SweepOptions o, int layer)
-    {
-        bool sae = ctx.SaePattern is { } p && Directory.Exists(p.Replace("{layer}", layer.ToString()));
-        return 2.0 * ctx.Counts.Eval + (sae ? 3.0 * ctx.Counts.Eval + 3.0 * ctx.Counts.Clean * (o.Cleaning ?? new CleaningOptions()).Steps * (o.Lambdas?.Count ?? 1) : 0);
     }
 
     private static Dictionary<string, string> SettingsOf(PipelineContext ctx, SweepOptions o, string tasksSource)
     {
-        var p = ctx.Builder.Options;
+        var p = ctx.PromptOptions;
         var s = new Dictionary<string, string>
         {
             ["model"] = Path.GetFullPath(ctx.ModelDir), ["tasks"] = tasksSource, ["layers"] = string.Join(",", o.Layers), ["sae"] = ctx.SaePattern ?? "",
@@ -83,11 +74,14 @@ public sealed class Sweep
     }
 
     /// <summary>Computes one cell and appends it to results.jsonl.</summary>
-    public SweepCell Run((TaskPrompts Task, int Layer) cell)
+    public SweepCell Run((IclTask Task, int Layer) cell)
     {
+        if (_folder.Finishing) throw new InvalidOperationException($"{_folder.Dir}: a finishing sweep computes nothing (cell {cell.Task.Name} L{cell.Layer})");
+        _runner ??= new SweepRunner(_ctx, _o, _folder.Dir, Settings);
+        var prompts = _ctx.Prompts.First(p => p.Task.Name == cell.Task.Name);
         SweepCell c;
-        try { c = _runner.Run(cell.Task, cell.Layer); }
-        catch (OptimizationDivergedException e) { throw new OptimizationDivergedException($"cleaning {cell.Task.Task.Name} at layer {cell.Layer}: {e.Message}"); }
+        try { c = _runner.Run(prompts, cell.Layer); }
+        catch (OptimizationDivergedException e) { throw new OptimizationDivergedException($"cleaning {cell.Task.Name} at layer {cell.Layer}: {e.Message}"); }
         Log.Append(c);
         return c;
     }
@@ -96,7 +90,7 @@ public sealed class Sweep
     public void Finish()
     {
         Log.WriteCsv(Path.Combine(_folder.Dir, "results.csv"));
-        var p = _ctx.Builder.Options;
+        var p = _ctx.PromptOptions;
         string caption = $"{Path.GetFileName(Path.GetFullPath(_ctx.ModelDir))}, {Settings["tasks"]}, {p.Shots} shots, n_first {p.NFirst}, seed {p.Seed}";
         string figures = Path.Combine(_folder.Dir, "figures");
         SweepFigures.Write(figures, Log.Cells, caption, _ctx.Manifest.MeanExcludes);
