@@ -114,11 +114,11 @@ public static class BenchCommand
     }
 
     /// <summary>
-    /// Medians in seconds of several runs measured in alternation (one warm-up each, then <paramref name="warmedUp"/>,
+    /// Timings of several runs measured in alternation (one warm-up each, then <paramref name="warmedUp"/>,
     /// then <paramref name="reps"/> rounds of every run in turn): a ratio of two of them sees the same machine
     /// load, which on a shared machine drifts more than the ratio.
     /// </summary>
-    public static double[] Interleaved(int reps, Action? warmedUp, params Action[] runs)
+    public static TimeSpread[] Interleaved(int reps, Action? warmedUp, params Action[] runs)
     {
         foreach (var r in runs) r();
         warmedUp?.Invoke();
@@ -130,7 +130,17 @@ public static class BenchCommand
                 runs[j]();
                 times[j][i] = sw.Elapsed.TotalSeconds;
             }
-        return times.Select(t => t.Order().ElementAt(t.Length / 2)).ToArray();
+        return times.Select(TimeSpread.Of).ToArray();
+    }
+
+    /// <summary>Median, fastest and slowest of repeated timings in seconds.</summary>
+    public readonly record struct TimeSpread(double Median, double Min, double Max)
+    {
+        public static TimeSpread Of(double[] t)
+        {
+            var s = t.Order().ToArray();
+            return new(s[s.Length / 2], s[0], s[^1]);
+        }
     }
 
     /// <summary>Median of <see cref="Median"/> that, under --profile, prints the per-op table of the timed runs (not the warm-up).</summary>

@@ -44,7 +44,7 @@ public static class BenchTrain
             var t = BenchCommand.Interleaved(n, () => prof?.Reset(),
                 () => { trainer.TrainStep(tok, targets); be.Synchronize(); },
                 () => { for (int i = 0; i < gemmCalls; i++) be.MatMul(x, gateUp, y); be.Synchronize(); });
-            double step = t[0], gemm = t[1] / gemmCalls;
+            double step = t[0].Median, gemm = t[1].Median / gemmCalls;
             x.Buf.Dispose(); y.Buf.Dispose();
 
             // Backward costs twice the forward's matmuls (input and weight gradients); the logits only at answer rows.
@@ -52,10 +52,12 @@ public static class BenchTrain
             double gemmFlops = 2.0 * T * gateUp.Rows * c.HiddenSize;
             BenchCommand.Print([
                 ("step time", $"{step * 1e3:F1} ms"),
+                ($"step time, fastest-slowest of {n}", $"{t[0].Min * 1e3:F1}-{t[0].Max * 1e3:F1} ms"),
                 ("tokens/s", $"{T / step:F0}"),
                 ("training GFLOP/s", $"{flops / step / 1e9:F1}"),
                 ($"raw GEMM GFLOP/s ({T}x{c.HiddenSize} by {gateUp.Rows}x{c.HiddenSize})", $"{gemmFlops / gemm / 1e9:F1}"),
                 ("training / GEMM rate", $"{flops / step / (gemmFlops / gemm):P0}"),
+                ("raw GEMM GFLOP/s, fastest-slowest", $"{gemmFlops * gemmCalls / t[1].Max / 1e9:F1}-{gemmFlops * gemmCalls / t[1].Min / 1e9:F1}"),
                 ("6000 steps (ORGANISM.md)", $"{6000 * step / 60:F1} min"),
             ]);
             if (prof != null) ProfileTable.Write(prof, n, "per training step");
