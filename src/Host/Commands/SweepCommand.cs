@@ -123,7 +123,7 @@ public sealed class SweepCli
     {
         int[] layers = pr.GetValue(Layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, ctx.Config.Layers + 1).ToArray();
         var o = new SweepOptions(layers, pr.GetValue(LastOnly), pr.GetValue(AddZeroShotMean), pr.GetValue(K), Cleaning.Options(pr, ctx.Manifest), Cleaning.LambdaList(pr),
-            pr.GetValue(PassMemory) is { } gib ? (long)(gib * (1L << 30)) : null);
+            pr.GetValue(PassMemory) is { } gib ? (long)Math.Clamp(gib * (double)(1L << 30), 1, long.MaxValue / 2) : null);
         return new RepeatedSweep(ctx, folder, o, pr.GetValue(Tasks) ?? ctx.Manifest.TasksPath ?? "", pr.GetValue(Restart), pr.GetValue(Repeats));
     }
 }
