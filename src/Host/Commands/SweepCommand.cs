@@ -42,11 +42,12 @@ public static class SweepCommand
             if (sweep.Done > 0) Console.WriteLine($"resuming {run}: {sweep.Done} cells done, {sweep.Todo.Count} to go{over}{(part is null ? "" : $" in shard {part.Index}/{part.Count}")}");
             ConsoleProgress.Run("sweep", sweep.Todo.Count, bar =>
             {
-                foreach (var (seed, cell) in sweep.Todo)
+                // A layer's cells at once: their cleaning in one batch, then each cell finished and counted.
+                foreach (var layer in sweep.Todo.GroupBy(c => (c.Run, c.Cell.Layer)))
                 {
-                    bar.Description = Markup.Escape($"{Seed(seed)}{cell.Task.Name}, layer {cell.Layer}");
-                    seed.Sweep.Run(cell);
-                    bar.Increment(1);
+                    var (seed, L) = layer.Key;
+                    bar.Description = Markup.Escape($"{Seed(seed)}layer {L}, {layer.Count()} tasks");
+                    seed.Sweep.Run(layer.Select(c => c.Cell).ToList(), _ => bar.Increment(1));
                 }
                 return 0;
             });
@@ -93,11 +94,15 @@ public sealed class SweepCli
     }.AtLeast(1);
     public Option<bool> Restart { get; } = new("--restart") { Description = "discard the run folder's results" };
     public Option<bool> Profile { get; } = CommonOptions.Profile();
+    public Option<float?> PassMemory { get; } = new Option<float?>("--pass-memory")
+    {
+        Description = "GiB of activations one cleaning pass of a layer's tasks x lambdas may hold (default: a quarter of the GPU's memory on cuda, 2 on cpu); changes no result",
+    }.Above(0f);
     public CleaningCli Cleaning { get; } = new(lambdaList: true);
 
     public void AddTo(Command c)
     {
-        foreach (var opt in new Option[] { Model, Device, Threads, Tasks, Layers, Sae, Out, Shots, Prefix, IclPrompts, CleanPrompts, EvalPrompts, NFirst, LastOnly, AddZeroShotMean, K, Seed, Repeats, Restart, Profile })
+        foreach (var opt in new Option[] { Model, Device, Threads, Tasks, Layers, Sae, Out, Shots, Prefix, IclPrompts, CleanPrompts, EvalPrompts, NFirst, LastOnly, AddZeroShotMean, K, Seed, Repeats, Restart, Profile, PassMemory })
             c.Options.Add(opt);
         Cleaning.AddTo(c);
     }
@@ -117,7 +122,8 @@ public sealed class SweepCli
     public RepeatedSweep Sweep(ParseResult pr, PipelineContext ctx, RunFolder folder)
     {
         int[] layers = pr.GetValue(Layers) is { } ls ? Parse.IntList(ls, "--layers").Distinct().Order().ToArray() : Enumerable.Range(0, ctx.Config.Layers + 1).ToArray();
-        var o = new SweepOptions(layers, pr.GetValue(LastOnly), pr.GetValue(AddZeroShotMean), pr.GetValue(K), Cleaning.Options(pr, ctx.Manifest), Cleaning.LambdaList(pr));
+        var o = new SweepOptions(layers, pr.GetValue(LastOnly), pr.GetValue(AddZeroShotMean), pr.GetValue(K), Cleaning.Options(pr, ctx.Manifest), Cleaning.LambdaList(pr),
+            pr.GetValue(PassMemory) is { } gib ? (long)Math.Clamp(gib * (double)(1L << 30), 1, long.MaxValue / 2) : null);
         return new RepeatedSweep(ctx, folder, o, pr.GetValue(Tasks) ?? ctx.Manifest.TasksPath ?? "", pr.GetValue(Restart), pr.GetValue(Repeats));
     }
 }

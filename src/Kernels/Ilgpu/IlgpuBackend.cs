@@ -46,6 +46,8 @@ public sealed partial class IlgpuBackend : IBackend
 
     public string Name { get; }
     public string DeviceDescription { get; }
+    /// <summary>The GPU's memory on cuda (for sizing batches); null on the CPU simulator, whose memory is the host's.</summary>
+    public long? DeviceMemoryBytes => _acc.AcceleratorType == AcceleratorType.Cuda ? _acc.MemorySize : null;
 
     /// <summary>What the matmuls compute in: the f32 GEMM, or the tensor-core GEMM with 16-bit operands.</summary>
     public Precision Precision { get; }

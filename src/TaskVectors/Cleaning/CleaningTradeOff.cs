@@ -27,9 +27,23 @@ public static class CleaningTradeOff
     public static IReadOnlyList<LambdaRun> Run(TransformerModel m, DeviceSae sae, int layer, TaskPrompts t, float[] taskVector, CleaningOptions o,
         IReadOnlyList<float> lambdas, int nFirst, IReadOnlyCollection<int>? onlyFeatures = null, Action<int, StepRecord>? onStep = null)
     {
-        var cleanSet = PromptBatch.Of(t.Clean, nFirst, m.Config.PadTokenId);
         // Every lambda in one batch (one forward and backward per step for all): each run equals cleaning at that lambda alone.
-        var results = TaskVectorCleaner.CleanMany(m, sae, layer, lambdas.Select(l1 => new CleaningJob(cleanSet, taskVector, l1, onlyFeatures)).ToList(), o, onStep);
+        var results = TaskVectorCleaner.CleanMany(m, sae, layer, Jobs(m, t, taskVector, lambdas, nFirst, onlyFeatures), o, onStep);
+        return Runs(m, layer, t, lambdas, results, nFirst);
+    }
+
+    /// <summary>The cleaning jobs of one task, one per lambda in order, for <see cref="TaskVectorCleaner.CleanMany"/> (alone or beside other tasks').</summary>
+    public static IReadOnlyList<CleaningJob> Jobs(TransformerModel m, TaskPrompts t, float[] taskVector, IReadOnlyList<float> lambdas, int nFirst,
+        IReadOnlyCollection<int>? onlyFeatures = null)
+    {
+        var cleanSet = PromptBatch.Of(t.Clean, nFirst, m.Config.PadTokenId);
+        return lambdas.Select(l1 => new CleaningJob(cleanSet, taskVector, l1, onlyFeatures)).ToList();
+    }
+
+    /// <summary>Each lambda's result of <see cref="Jobs"/>, scored on the cleaning and evaluation prompts.</summary>
+    public static IReadOnlyList<LambdaRun> Runs(TransformerModel m, int layer, TaskPrompts t, IReadOnlyList<float> lambdas, IReadOnlyList<CleaningResult> results, int nFirst)
+    {
+        if (results.Count != lambdas.Count) throw new ArgumentException($"{results.Count} cleaning results for {lambdas.Count} lambdas of {t.Task.Name}");
         return lambdas.Select((l1, i) =>
         {
             var r = results[i];

@@ -6,8 +6,8 @@ using NativeTV.TaskVectors.Steering;
 namespace NativeTV.TaskVectors.Experiments;
 
 /// <summary>
-/// The main job (METHOD.md §1-§6 over tasks x layers) in a run folder: the settings guard, then one
-/// <see cref="SweepRunner"/> cell at a time appended to results.jsonl (so a killed run resumes where it stopped),
+/// The main job (METHOD.md §1-§6 over tasks x layers) in a run folder: the settings guard, then layer by layer the
+/// <see cref="SweepRunner"/> cells (cleaned together), each appended to results.jsonl as it is done (so a killed run resumes where it stopped),
 /// then results.csv and the figures. <c>nativetv sweep</c> is this plus a progress bar and the summary table.
 /// With a <see cref="SweepShard"/> on the folder it computes only that shard's cells, into the shard's own log;
 /// without one it first merges any shard logs, so a finishing run completes a sharded sweep. A finishing folder
@@ -23,7 +23,7 @@ public sealed class Sweep
     public ResultsLog Log { get; }
     /// <summary>What the run folder records and a resume must match: every setting that changes a number.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; }
-    /// <summary>The cells (of this shard) not in any log yet, in task-major order.</summary>
+    /// <summary>The cells (of this shard) not in any log yet, layer by layer (a layer's cells are cleaned in one batch), tasks in order within each.</summary>
     public IReadOnlyList<(IclTask Task, int Layer)> Todo { get; }
     /// <summary>Cells done, in every log of the folder.</summary>
     public int Done { get; }
@@ -49,7 +49,8 @@ public sealed class Sweep
         Done = done.Count;
         var cells = ctx.Tasks.SelectMany(t => o.Layers.Select(L => (Task: t, Layer: L))).ToList();
         var owner = folder.Shard is { } shard ? SweepShard.Partition(cells.Select(c => SweepCellCost.Of(ctx.SaePattern, ctx.Counts, o, c.Task, c.Layer)).ToList(), shard.Count) : null;
-        Todo = cells.Where((c, i) => (owner is null || owner[i] == folder.Shard!.Index) && !done.Contains((c.Task.Name, c.Layer))).ToList();
+        Todo = cells.Where((c, i) => (owner is null || owner[i] == folder.Shard!.Index) && !done.Contains((c.Task.Name, c.Layer)))
+            .OrderBy(c => Array.IndexOf(o.Layers, c.Layer)).ToList();
         if (folder.Finishing) return;
         // Every SAE loaded (and k checked against it) before the first cell, not hours into the run.
         foreach (int L in Todo.Select(c => c.Layer).Distinct())
@@ -76,14 +77,26 @@ public sealed class Sweep
     /// <summary>Computes one cell and appends it to results.jsonl.</summary>
     public SweepCell Run((IclTask Task, int Layer) cell)
     {
-        if (_folder.Finishing) throw new InvalidOperationException($"{_folder.Dir}: a finishing sweep computes nothing (cell {cell.Task.Name} L{cell.Layer})");
+        SweepCell? c = null;
+        Run([cell], x => c = x);
+        return c!;
+    }
+
+    /// <summary>
+    /// Computes cells of one layer, cleaning them in one batch, and appends each to results.jsonl as it is finished
+    /// (then <paramref name="onCell"/>): a run killed midway keeps the cells finished, and a resume recomputes the rest.
+    /// </summary>
+    public void Run(IReadOnlyList<(IclTask Task, int Layer)> cells, Action<SweepCell>? onCell = null)
+    {
+        if (cells.Count == 0) return;
+        int layer = cells[0].Layer;
+        string names = string.Join(", ", cells.Select(c => c.Task.Name));
+        if (_folder.Finishing) throw new InvalidOperationException($"{_folder.Dir}: a finishing sweep computes nothing (cells {names} at layer {layer})");
+        if (cells.Any(c => c.Layer != layer)) throw new ArgumentException($"cells computed together must share one layer, not {string.Join(", ", cells.Select(c => $"{c.Task.Name} L{c.Layer}"))}");
         _runner ??= new SweepRunner(_ctx, _o, _folder.Dir, Settings);
-        var prompts = _ctx.Prompts.First(p => p.Task.Name == cell.Task.Name);
-        SweepCell c;
-        try { c = _runner.Run(prompts, cell.Layer); }
-        catch (OptimizationDivergedException e) { throw new OptimizationDivergedException($"cleaning {cell.Task.Name} at layer {cell.Layer}: {e.Message}"); }
-        Log.Append(c);
-        return c;
+        var prompts = cells.Select(cell => _ctx.Prompts.First(p => p.Task.Name == cell.Task.Name)).ToList();
+        try { _runner.Run(prompts, layer, c => { Log.Append(c); onCell?.Invoke(c); }); }
+        catch (OptimizationDivergedException e) { throw new OptimizationDivergedException($"cleaning {names} at layer {layer}: {e.Message}"); }
     }
 
     /// <summary>results.csv, the figures and the claims table, from every cell in the log.</summary>

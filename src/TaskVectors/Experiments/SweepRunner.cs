@@ -3,19 +3,23 @@ using NativeTV.Sae;
 using NativeTV.TaskVectors.Cleaning;
 using NativeTV.Transformer.Model;
 using NativeTV.TaskVectors;
+using NativeTV.TaskVectors.Steering;
 
 namespace NativeTV.TaskVectors.Experiments;
 
 /// <summary>Settings of a sweep (METHOD.md defaults, as command-line options); prompts and SAEs come with its <see cref="PipelineContext"/>.</summary>
 /// <param name="Lambdas">The L1 penalties to clean at, each cell keeping the one <see cref="LambdaChoice"/> picks (null: Cleaning's L1 alone).</param>
+/// <param name="PassBytes">The activation memory one cleaning pass of a layer's tasks x lambdas may hold (null: <see cref="CleaningPassBudget.DefaultBytes"/>); changes no result.</param>
 public sealed record SweepOptions(int[] Layers, bool LastSeparatorOnly = false, bool AddZeroShotMean = false, int PursuitK = 20, CleaningOptions? Cleaning = null,
-    IReadOnlyList<float>? Lambdas = null);
+    IReadOnlyList<float>? Lambdas = null, long? PassBytes = null);
 
 /// <summary>
 /// The task x layer sweep: for each cell the metric with no steering, the task vector, the corrupted-mean
 /// baseline, the SAE reconstruction, gradient pursuit and the cleaned vector (the last three where an SAE
 /// for the layer is given), with the ICL loss as reference; the TV and the cleaned vector also on held-out words
 /// (<see cref="HeldOutScores"/>). Task specificity is measured once per layer with an SAE, on prompts that built no vector.
+/// A layer's cells are cleaned together, every task at every lambda in one <see cref="TaskVectorCleaner.CleanMany"/>
+/// (one forward and backward per step for all, within <see cref="SweepOptions.PassBytes"/>): each result equals its task cleaned alone.
 /// </summary>
 public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runDir, IReadOnlyDictionary<string, string> provenance)
 {
@@ -26,7 +30,48 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
 
     private sealed record TaskCache(float[][] Tv, float[][] Corrupted, float[][]? ZeroShotMean, MethodScore ZeroShot, MethodScore Icl);
 
+    /// <summary>One cell (a layer of one task).</summary>
     public SweepCell Run(TaskPrompts t, int layer)
+    {
+        SweepCell? cell = null;
+        Run([t], layer, c => cell = c);
+        return cell!;
+    }
+
+    /// <summary>
+    /// The cells of <paramref name="tasks"/> at one layer: their cleaning in one batch, then each cell finished in
+    /// order and handed to <paramref name="onCell"/> (a run killed after some of them keeps those).
+    /// </summary>
+    public void Run(IReadOnlyList<TaskPrompts> tasks, int layer, Action<SweepCell> onCell)
+    {
+        var cleaned = Clean(tasks, layer);
+        for (int i = 0; i < tasks.Count; i++) onCell(Finish(tasks[i], layer, cleaned?[i]));
+    }
+
+    private IReadOnlyList<float> Lambdas => o.Lambdas ?? [(o.Cleaning ?? new CleaningOptions()).L1];
+
+    /// <summary>
+    /// Every task's cleaning results at the layer (one per lambda), from one batch of tasks x lambdas; null without an SAE.
+    /// A job that diverges names its task.
+    /// </summary>
+    private IReadOnlyList<CleaningResult>[]? Clean(IReadOnlyList<TaskPrompts> tasks, int layer)
+    {
+        if (ctx.SaeOrNull(layer) is not { } sae) return null;
+        var lambdas = Lambdas;
+        var jobs = tasks.SelectMany(t => CleaningTradeOff.Jobs(model, t, Cache(t).Tv[Array.IndexOf(o.Layers, layer)], lambdas, ctx.NFirst)).ToList();
+        int maxPrompts = CleaningPassBudget.MaxPrompts(model.Config, jobs.Max(j => j.CleanSet.Tokens.SeqLen), layer, o.PassBytes ?? CleaningPassBudget.DefaultBytes(ctx.Backend));
+        IReadOnlyList<CleaningResult> results;
+        try { results = TaskVectorCleaner.CleanMany(model, sae, layer, jobs, o.Cleaning ?? new CleaningOptions(), maxPrompts: maxPrompts); }
+        catch (OptimizationDivergedException e) when (tasks.Count > 1)
+        {
+            var t = tasks[e.Run / lambdas.Count];
+            throw new OptimizationDivergedException($"{t.Task.Name} (l1 {lambdas[e.Run % lambdas.Count]}): {e.Message}", e.Run);
+        }
+        return tasks.Select((_, i) => results.Skip(i * lambdas.Count).Take(lambdas.Count).ToList()).ToArray();
+    }
+
+    /// <summary>A cell's scores, given its task's cleaning results at the layer (null: no SAE there).</summary>
+    private SweepCell Finish(TaskPrompts t, int layer, IReadOnlyList<CleaningResult>? cleaned)
     {
         var c = Cache(t);
         int li = Array.IndexOf(o.Layers, layer);
@@ -40,15 +85,14 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
         Dictionary<string, double>? specificity = null;
         var heldOut = new Dictionary<string, float[]> { [Methods.Tv] = tv };
         List<LambdaPoint>? points = null;
-        if (ctx.SaeOrNull(layer) is { } sae)
+        if (ctx.SaeOrNull(layer) is { } sae && cleaned != null)
         {
             var spec = Specificity(layer, sae);
             var (recon, f) = sae.Reconstruct(tv);
             methods[Methods.SaeRecon] = Eval(t, layer, recon, f.Count(x => x != 0f));
             var (pursued, coeffs) = sae.Pursue(tv, new PursuitOptions(o.PursuitK));
             methods[Methods.Pursuit] = Eval(t, layer, pursued, coeffs.Count(x => x != 0f));
-            var cleaning = o.Cleaning ?? new CleaningOptions();
-            var runs = CleaningTradeOff.Run(model, sae, layer, t, tv, cleaning, o.Lambdas ?? [cleaning.L1], ctx.NFirst);
+            var runs = CleaningTradeOff.Runs(model, layer, t, Lambdas, cleaned, ctx.NFirst);
             if (runs.Count > 1) points = runs.Select(x => x.Point).ToList();
             var chosen = runs[LambdaChoice.Pick(runs.Select(x => x.Point).ToList())];
             var (r, score) = (chosen.Result, chosen.Eval);
@@ -93,11 +137,13 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
     private TaskSpecificity Specificity(int layer, DeviceSae sae) => _specificity.TryGetValue(layer, out var s) ? s
         : _specificity[layer] = TaskSpecificity.Measure(model, sae, layer, ctx.SpecificityPrompts);
 
-    /// <summary>Per task, once: vectors for every layer from one pass per batch, and the layer-independent references.</summary>
+    /// <summary>
+    /// Per task, once: vectors for every layer from one pass per batch, and the layer-independent references. Kept for
+    /// every task (a few vectors each), as the sweep goes layer by layer over all of them.
+    /// </summary>
     private TaskCache Cache(TaskPrompts t)
     {
         if (_cache.TryGetValue(t.Task.Name, out var c)) return c;
-        _cache.Clear();
         var tv = TaskVectorExtractor.Mean(model, t.Icl, o.Layers, o.LastSeparatorOnly);
         var corrupted = TaskVectorExtractor.Mean(model, t.Corrupted, o.Layers, o.LastSeparatorOnly);
         var zsMean = o.AddZeroShotMean ? TaskVectorExtractor.Mean(model, t.Eval, o.Layers, lastOnly: true) : null;

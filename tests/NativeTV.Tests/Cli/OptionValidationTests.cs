@@ -25,6 +25,7 @@ public class OptionValidationTests
         yield return Case("--n-first must be at least 1, not 0", [.. Sweep, "--n-first", "0"]);
         yield return Case("--shots must be at least 0, not -2", [.. Sweep, "--shots", "-2"]);
         yield return Case("--k must be at least 1, not 0", [.. Sweep, "--k", "0"]);
+        yield return Case("--pass-memory must be above 0, not 0", [.. Sweep, "--pass-memory", "0"]);
         yield return Case("--scale must be a finite number, not Infinity", "detectors", "--layer", "1", "--run", "OUT", "--scale", "Infinity");
         yield return Case("--ids: 0-2147483646 makes the list longer than", "trace", "--out", "OUT", "--ids", "0-2147483646");
         yield return Case("--ids: 5-2 is reversed", "trace", "--out", "OUT", "--ids", "5-2");

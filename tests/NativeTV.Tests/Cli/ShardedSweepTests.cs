@@ -30,7 +30,9 @@ public class ShardedSweepTests
         foreach (var (key, c) in want)
             foreach (var (m, s) in c.Methods)
             {
-                Assert.That(got[key].Methods[m].Loss, Is.EqualTo(s.Loss).Within(1e-6).Percent, $"{key} {m}");
+                // A shard cleans its part of a layer's cells in a smaller batch than one process does: the same numbers
+                // up to the order of float sums (observed 2e-8 relative).
+                Assert.That(got[key].Methods[m].Loss, Is.EqualTo(s.Loss).Within(1e-4).Percent, $"{key} {m}");
                 Assert.That(got[key].Methods[m].L0, Is.EqualTo(s.L0), $"{key} {m}");
             }
     }
