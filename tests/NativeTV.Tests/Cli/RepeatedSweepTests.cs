@@ -30,26 +30,8 @@ public class RepeatedSweepTests
         return run;
     }
 
-    private static Dictionary<(string, int), SweepCell> Cells(string run) =>
-        ResultsLog.Read(Path.Combine(run, "results.jsonl")).ToDictionary(c => (c.Task, c.Layer));
-
     private static Dictionary<string, string> Settings(string run) =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(run, "settings.json")))!;
-
-    private static void AssertSameNumbers(string got, string want)
-    {
-        var (g, w) = (Cells(got), Cells(want));
-        Assert.That(g.Keys, Is.EquivalentTo(w.Keys));
-        foreach (var (key, c) in w)
-            foreach (var (m, s) in c.Methods)
-            {
-                // A shard cleans its part of a layer's cells in a smaller batch than one process does: the same numbers
-                // up to the order of float sums (observed 2e-8 relative).
-                Assert.That(g[key].Methods[m].Loss, Is.EqualTo(s.Loss).Within(1e-4).Percent, $"{key} {m}");
-                Assert.That(g[key].Methods[m].Accuracy, Is.EqualTo(s.Accuracy), $"{key} {m}");
-                Assert.That(g[key].Methods[m].L0, Is.EqualTo(s.L0), $"{key} {m}");
-            }
-    }
 
     /// <summary>What writing with G6 loses (and an absolute floor for values near 0).</summary>
     private static double Tolerance(double v) => Math.Max(1e-9, Math.Abs(v) * 1e-5);
@@ -71,7 +53,7 @@ public class RepeatedSweepTests
     {
         string run = Repeated.Value, seed4 = Path.Combine(run, Repeats.SeedFolder(4));
         var alone = Run(Fixtures.TempDir(), "--seed", "4");
-        AssertSameNumbers(seed4, alone);
+        SweepCells.AssertSameNumbers(SweepCells.Read(seed4), SweepCells.Read(alone));
         Assert.That(Settings(seed4), Is.EquivalentTo(Settings(alone)), "the seed folder resumes as `sweep --seed 4` would");
         Assert.That(Settings(run)["repeats"], Is.EqualTo("2"));
         Assert.That(File.Exists(Path.Combine(alone, Repeats.FileName)) || Directory.Exists(Path.Combine(alone, Repeats.Folder)), Is.False, "one seed is a plain sweep");
@@ -83,7 +65,7 @@ public class RepeatedSweepTests
             Assert.That(File.Exists(Path.Combine(run, f)), f);
 
         // Every row recomputed from the two seeds' logs (the independent run's, for seed 4).
-        var seeds = new[] { Cells(run), Cells(alone) };
+        var seeds = new[] { SweepCells.Read(run), SweepCells.Read(alone) };
         var lines = File.ReadAllLines(Path.Combine(run, Repeats.FileName));
         Assert.That(lines[0], Is.EqualTo("task,layer,method,loss_mean,loss_sd,loss_min,loss_max,accuracy_mean,accuracy_sd,accuracy_min,accuracy_max,seeds"));
         Assert.That(lines.Length - 1, Is.EqualTo(seeds[0].Values.Sum(c => c.Methods.Count)));
@@ -151,8 +133,8 @@ public class RepeatedSweepTests
         }
         var (e, _, er) = TinySweepModel.Sweep(run, [.. Quick, "--seed", "3", "--repeats", "2", "--finish"]);
         Assert.That(e, Is.EqualTo(0), er);
-        AssertSameNumbers(run, Repeated.Value);
-        AssertSameNumbers(Path.Combine(run, Repeats.SeedFolder(4)), Path.Combine(Repeated.Value, Repeats.SeedFolder(4)));
+        SweepCells.AssertSameNumbers(SweepCells.Read(run), SweepCells.Read(Repeated.Value));
+        SweepCells.AssertSameNumbers(SweepCells.Read(Path.Combine(run, Repeats.SeedFolder(4))), SweepCells.Read(Path.Combine(Repeated.Value, Repeats.SeedFolder(4))));
         AssertSameCsv(Path.Combine(run, Repeats.FileName), Path.Combine(Repeated.Value, Repeats.FileName));
     }
 

@@ -13,28 +13,12 @@ public class ShardedSweepTests
     private static readonly string[] Small = ["--layers", "0-2"];
     private static readonly string[] Quick = [.. Small, "--steps", "5"];
 
-    private static Dictionary<(string, int), SweepCell> Cells(string run) =>
-        ResultsLog.Read(Path.Combine(run, "results.jsonl")).ToDictionary(c => (c.Task, c.Layer));
-
     private static Dictionary<(string, int), SweepCell> OneProcess(params string[] extra)
     {
         var run = Fixtures.TempDir();
         var (exit, _, err) = TinySweepModel.Sweep(run, [.. Quick, .. extra]);
         Assert.That(exit, Is.EqualTo(0), err);
-        return Cells(run);
-    }
-
-    private static void AssertSameNumbers(Dictionary<(string, int), SweepCell> got, Dictionary<(string, int), SweepCell> want)
-    {
-        Assert.That(got.Keys, Is.EquivalentTo(want.Keys));
-        foreach (var (key, c) in want)
-            foreach (var (m, s) in c.Methods)
-            {
-                // A shard cleans its part of a layer's cells in a smaller batch than one process does: the same numbers
-                // up to the order of float sums (observed 2e-8 relative).
-                Assert.That(got[key].Methods[m].Loss, Is.EqualTo(s.Loss).Within(1e-4).Percent, $"{key} {m}");
-                Assert.That(got[key].Methods[m].L0, Is.EqualTo(s.L0), $"{key} {m}");
-            }
+        return SweepCells.Read(run);
     }
 
     [Test]
@@ -52,7 +36,7 @@ public class ShardedSweepTests
         Assert.That(e, Is.EqualTo(0), er);
         Assert.That(Directory.GetFiles(Path.Combine(run, SweepShard.Folder)), Is.Empty, "merged into results.jsonl");
         Assert.That(File.ReadAllLines(Path.Combine(run, "results.jsonl")), Has.Length.EqualTo(36));
-        AssertSameNumbers(Cells(run), OneProcess());
+        SweepCells.AssertSameNumbers(SweepCells.Read(run), OneProcess());
     }
 
     [Test]
@@ -141,7 +125,7 @@ public class ShardedSweepTests
         Assert.That(ids.Success, stdout);
         WaitFor(ids.Groups[1].Value, ids.Groups[2].Value);
         Assert.That(File.Exists(Path.Combine(run, "report.html")), string.Join("\n", Directory.GetFiles(Path.Combine(run, "slurm"), "*.out").Select(File.ReadAllText)));
-        AssertSameNumbers(Cells(run), OneProcess());
+        SweepCells.AssertSameNumbers(SweepCells.Read(run), OneProcess());
     }
 
     [Test]
