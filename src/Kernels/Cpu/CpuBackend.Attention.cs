@@ -215,7 +215,14 @@ public sealed unsafe partial class CpuBackend
                     {
                         Span<float> pr = new(p + r * nk, nk), dsr = new(ds + r * nk, nk);
                         Vector<float> l = new(lr[r]), d = new(dr[r]), scale = new(s.Scale);
-                        for (int i = 0; i < nk; i += VectorLanes.Width)
+                        int i = 0;
+                        for (; i <= nk - VectorLanes.Width; i += VectorLanes.Width)
+                        {
+                            var pv = VectorMath.Exp(VectorLanes.LoadFull(pr, i) - l);
+                            VectorLanes.StoreFull(pr, i, pv);
+                            VectorLanes.StoreFull(dsr, i, (VectorLanes.LoadFull(dsr, i) - d) * pv * scale);
+                        }
+                        if (i < nk)
                         {
                             var pv = VectorMath.Exp(VectorLanes.Load(pr, i) - l);
                             VectorLanes.Store(pr, i, pv);

@@ -16,11 +16,10 @@ public sealed unsafe partial class CpuBackend
     {
         ReadOnlySpan<float> g = Row(gate, r), u = Row(up, r);
         var o = Row(y, r);
-        for (int i = 0; i < o.Length; i += VectorLanes.Width)
-        {
-            var gv = VectorLanes.Load(g, i);
-            VectorLanes.Store(o, i, gv * VectorMath.Sigmoid(SigmoidArgument(act, gv)) * VectorLanes.Load(u, i));
-        }
+        int i = 0;
+        for (; i <= o.Length - VectorLanes.Width; i += VectorLanes.Width)
+            VectorLanes.StoreFull(o, i, Gated(act, VectorLanes.LoadFull(g, i), VectorLanes.LoadFull(u, i)));
+        if (i < o.Length) VectorLanes.Store(o, i, Gated(act, VectorLanes.Load(g, i), VectorLanes.Load(u, i)));
     });
 
     /// <summary>Element by element, all inputs read before outputs are written: the gradients may overwrite gate or up.</summary>
@@ -28,16 +27,35 @@ public sealed unsafe partial class CpuBackend
     {
         ReadOnlySpan<float> g = Row(gate, r), u = Row(up, r), d = Row(dy, r);
         Span<float> dg = Row(dGate, r), du = Row(dUp, r);
-        for (int i = 0; i < d.Length; i += VectorLanes.Width)
+        int i = 0;
+        for (; i <= d.Length - VectorLanes.Width; i += VectorLanes.Width)
         {
-            Vector<float> gv = VectorLanes.Load(g, i), uv = VectorLanes.Load(u, i), dv = VectorLanes.Load(d, i);
-            var s = VectorMath.Sigmoid(SigmoidArgument(act, gv));
-            var a = gv * s;
-            var da = s + a * (Vector<float>.One - s) * SigmoidArgumentSlope(act, gv);
-            VectorLanes.Store(dg, i, dv * uv * da);
-            VectorLanes.Store(du, i, dv * a);
+            var (a, b) = GatedGradients(act, VectorLanes.LoadFull(g, i), VectorLanes.LoadFull(u, i), VectorLanes.LoadFull(d, i));
+            VectorLanes.StoreFull(dg, i, a);
+            VectorLanes.StoreFull(du, i, b);
+        }
+        if (i < d.Length)
+        {
+            var (a, b) = GatedGradients(act, VectorLanes.Load(g, i), VectorLanes.Load(u, i), VectorLanes.Load(d, i));
+            VectorLanes.Store(dg, i, a);
+            VectorLanes.Store(du, i, b);
         }
     });
+
+    // Whole vectors and the partial last one go through the same inlined formula in separate loops: with the tail's
+    // out-of-line copies inside the hot loop, the JIT kept the loop's values on the stack.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Gated(GateActivation act, Vector<float> g, Vector<float> u) => g * VectorMath.Sigmoid(SigmoidArgument(act, g)) * u;
+
+    /// <summary>(d gate, d up) = (dy up act'(g), dy act(g)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector<float>, Vector<float>) GatedGradients(GateActivation act, Vector<float> g, Vector<float> u, Vector<float> dy)
+    {
+        var s = VectorMath.Sigmoid(SigmoidArgument(act, g));
+        var a = g * s;
+        var da = s + a * (Vector<float>.One - s) * SigmoidArgumentSlope(act, g);
+        return (dy * u * da, dy * a);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<float> SigmoidArgument(GateActivation act, Vector<float> g) =>

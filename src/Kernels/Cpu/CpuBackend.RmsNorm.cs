@@ -25,12 +25,19 @@ public sealed unsafe partial class CpuBackend
             ReadOnlySpan<float> xr = Row(x, r), dyr = Row(dy, r);
             var dxr = Row(dx, r);
             var dot = Vector<float>.Zero;
-            for (int i = 0; i < xr.Length; i += VectorLanes.Width)
-                dot = Vector.FusedMultiplyAdd(VectorLanes.Load(dyr, i) * VectorLanes.Load(gain, i), VectorLanes.Load(xr, i), dot);
+            int n = xr.Length, i = 0;
+            for (; i <= n - VectorLanes.Width; i += VectorLanes.Width)
+                dot = Vector.FusedMultiplyAdd(VectorLanes.LoadFull(dyr, i) * VectorLanes.LoadFull(gain, i), VectorLanes.LoadFull(xr, i), dot);
+            if (i < n) dot = Vector.FusedMultiplyAdd(VectorLanes.Load(dyr, i) * VectorLanes.Load(gain, i), VectorLanes.Load(xr, i), dot);
             float inv = InvRms(xr, eps);
             var a = new Vector<float>(inv);
-            var b = new Vector<float>(-inv * inv * inv * Vector.Sum(dot) / xr.Length);
-            for (int i = 0; i < xr.Length; i += VectorLanes.Width)
+            var b = new Vector<float>(-inv * inv * inv * Vector.Sum(dot) / n);
+            for (i = 0; i <= n - VectorLanes.Width; i += VectorLanes.Width)
+            {
+                var g = Vector.FusedMultiplyAdd(a * VectorLanes.LoadFull(dyr, i), VectorLanes.LoadFull(gain, i), b * VectorLanes.LoadFull(xr, i));
+                VectorLanes.StoreFull(dxr, i, accumulate ? g + VectorLanes.LoadFull(dxr, i) : g);
+            }
+            if (i < n)
             {
                 var g = Vector.FusedMultiplyAdd(a * VectorLanes.Load(dyr, i), VectorLanes.Load(gain, i), b * VectorLanes.Load(xr, i));
                 VectorLanes.Store(dxr, i, accumulate ? g + VectorLanes.Load(dxr, i) : g);
@@ -51,7 +58,10 @@ public sealed unsafe partial class CpuBackend
             {
                 ReadOnlySpan<float> xr = Row(x, r), dyr = Row(dy, r);
                 var inv = new Vector<float>(InvRms(xr, eps));
-                for (int c = 0; c < acc.Length; c += VectorLanes.Width)
+                int c = 0;
+                for (; c <= acc.Length - VectorLanes.Width; c += VectorLanes.Width)
+                    VectorLanes.StoreFull(acc, c, Vector.FusedMultiplyAdd(VectorLanes.LoadFull(dyr, c) * VectorLanes.LoadFull(xr, c), inv, VectorLanes.LoadFull(acc, c)));
+                if (c < acc.Length)
                     VectorLanes.Store(acc, c, Vector.FusedMultiplyAdd(VectorLanes.Load(dyr, c) * VectorLanes.Load(xr, c), inv, VectorLanes.Load(acc, c)));
             }
             partial[b] = acc;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace NativeTV.Kernels.Cpu;
 
@@ -17,13 +18,24 @@ public sealed unsafe partial class CpuBackend
             for (int h = 0; h < heads; h++)
             {
                 Span<float> v1 = new(RowPtr(x, r) + h * headDim, half), v2 = new(RowPtr(x, r) + h * headDim + half, half);
-                for (int i = 0; i < half; i += VectorLanes.Width)
+                int i = 0;
+                for (; i <= half - VectorLanes.Width; i += VectorLanes.Width)
                 {
-                    Vector<float> x1 = VectorLanes.Load(v1, i), x2 = VectorLanes.Load(v2, i), cv = VectorLanes.Load(cr, i), sv = sign * VectorLanes.Load(sr, i);
-                    VectorLanes.Store(v1, i, x1 * cv - x2 * sv);
-                    VectorLanes.Store(v2, i, x2 * cv + x1 * sv);
+                    var (a, b) = Rotate(VectorLanes.LoadFull(v1, i), VectorLanes.LoadFull(v2, i), VectorLanes.LoadFull(cr, i), sign * VectorLanes.LoadFull(sr, i));
+                    VectorLanes.StoreFull(v1, i, a);
+                    VectorLanes.StoreFull(v2, i, b);
+                }
+                if (i < half)
+                {
+                    var (a, b) = Rotate(VectorLanes.Load(v1, i), VectorLanes.Load(v2, i), VectorLanes.Load(cr, i), sign * VectorLanes.Load(sr, i));
+                    VectorLanes.Store(v1, i, a);
+                    VectorLanes.Store(v2, i, b);
                 }
             }
         });
     }
+
+    /// <summary>(x1, x2) rotated by the angle whose cosine and sine are c and s.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector<float>, Vector<float>) Rotate(Vector<float> x1, Vector<float> x2, Vector<float> c, Vector<float> s) => (x1 * c - x2 * s, x2 * c + x1 * s);
 }

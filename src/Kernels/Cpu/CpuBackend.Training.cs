@@ -31,20 +31,28 @@ public sealed unsafe partial class CpuBackend
         const int block = 4096;
         Vector<float> b1 = new(a.Beta1), b2 = new(a.Beta2), c1 = new(1 - a.Beta1), c2 = new(1 - a.Beta2), gs = new(a.GradScale);
         Vector<float> step = new(a.Lr / a.C1), invC2 = new(1 / a.C2), eps = new(a.Eps), decay = new(1 - a.Lr * a.WeightDecay);
+        // Decoupled weight decay (AdamW) on the parameter before this step's update, as p -= lr (update + wd p).
+        (Vector<float>, Vector<float>, Vector<float>) Adam(Vector<float> p, Vector<float> g, Vector<float> m1, Vector<float> m2)
+        {
+            m1 = b1 * m1 + c1 * g;
+            m2 = b2 * m2 + c2 * g * g;
+            return (decay * p - step * m1 / (Vector.SquareRoot(m2 * invC2) + eps), m1, m2);
+        }
         ParallelRows((int)((count + block - 1) / block), block, b =>
         {
             long at = (long)b * block;
             int n = (int)Math.Min(block, count - at);
             Span<float> p = new(pp + at, n), g = new(gp + at, n), mm = new(mp + at, n), vv = new(vp + at, n);
-            for (int i = 0; i < n; i += VectorLanes.Width)
+            int i = 0;
+            for (; i <= n - VectorLanes.Width; i += VectorLanes.Width)
             {
-                var gi = gs * VectorLanes.Load(g, i);
-                var mi = b1 * VectorLanes.Load(mm, i) + c1 * gi;
-                var vi = b2 * VectorLanes.Load(vv, i) + c2 * gi * gi;
-                VectorLanes.Store(mm, i, mi);
-                VectorLanes.Store(vv, i, vi);
-                // Decoupled weight decay (AdamW) on the parameter before this step's update, as the scalar form p -= lr (update + wd p).
-                VectorLanes.Store(p, i, decay * VectorLanes.Load(p, i) - step * mi / (Vector.SquareRoot(vi * invC2) + eps));
+                var (pi, mi, vi) = Adam(VectorLanes.LoadFull(p, i), gs * VectorLanes.LoadFull(g, i), VectorLanes.LoadFull(mm, i), VectorLanes.LoadFull(vv, i));
+                VectorLanes.StoreFull(p, i, pi); VectorLanes.StoreFull(mm, i, mi); VectorLanes.StoreFull(vv, i, vi);
+            }
+            if (i < n)
+            {
+                var (pi, mi, vi) = Adam(VectorLanes.Load(p, i), gs * VectorLanes.Load(g, i), VectorLanes.Load(mm, i), VectorLanes.Load(vv, i));
+                VectorLanes.Store(p, i, pi); VectorLanes.Store(mm, i, mi); VectorLanes.Store(vv, i, vi);
             }
         });
     }

@@ -28,6 +28,13 @@ public static class VectorLanes
 
     private static readonly Vector<int> Lane = Vector<int>.Indices;
 
+    /// <summary>The vector at i, which the caller knows is whole (no length check: hot loops stay free of the tail's calls).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> LoadFull(ReadOnlySpan<float> s, int i) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreFull(Span<float> s, int i, Vector<float> v) => v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
+
     // Kept out of line: stackalloc would stop the fast paths above from inlining.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Vector<float> LoadTail(ReadOnlySpan<float> s, int i)
