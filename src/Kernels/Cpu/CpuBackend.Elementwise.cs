@@ -1,10 +1,23 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace NativeTV.Kernels.Cpu;
 
 public sealed unsafe partial class CpuBackend
 {
-    public void Add(Mat y, Mat x, float alpha = 1f) => ParallelRows(y.Rows, y.Cols, r => TensorPrimitives.MultiplyAdd(Row(x, r), alpha, Row(y, r), Row(y, r)));
+    public void Add(Mat y, Mat x, float alpha = 1f)
+    {
+        var a = new Vector<float>(alpha);
+        ParallelRows(y.Rows, y.Cols, r =>
+        {
+            ReadOnlySpan<float> xr = Row(x, r);
+            var yr = Row(y, r);
+            int i = 0;
+            for (; i <= yr.Length - VectorLanes.Width; i += VectorLanes.Width)
+                VectorLanes.StoreFull(yr, i, Vector.FusedMultiplyAdd(VectorLanes.LoadFull(xr, i), a, VectorLanes.LoadFull(yr, i)));
+            if (i < yr.Length) VectorLanes.Store(yr, i, Vector.FusedMultiplyAdd(VectorLanes.Load(xr, i), a, VectorLanes.Load(yr, i)));
+        });
+    }
 
     public void AddScaledRows(Mat y, Mat x, DeviceBuffer<float> s, float alpha = 1f)
     {

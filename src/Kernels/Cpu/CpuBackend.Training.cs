@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace NativeTV.Kernels.Cpu;
@@ -29,15 +30,7 @@ public sealed unsafe partial class CpuBackend
     {
         float* pp = P(param), gp = P(grad), mp = P(m), vp = P(v);
         const int block = 4096;
-        Vector<float> b1 = new(a.Beta1), b2 = new(a.Beta2), c1 = new(1 - a.Beta1), c2 = new(1 - a.Beta2), gs = new(a.GradScale);
-        Vector<float> step = new(a.Lr / a.C1), invC2 = new(1 / a.C2), eps = new(a.Eps), decay = new(1 - a.Lr * a.WeightDecay);
-        // Decoupled weight decay (AdamW) on the parameter before this step's update, as p -= lr (update + wd p).
-        (Vector<float>, Vector<float>, Vector<float>) Adam(Vector<float> p, Vector<float> g, Vector<float> m1, Vector<float> m2)
-        {
-            m1 = b1 * m1 + c1 * g;
-            m2 = b2 * m2 + c2 * g * g;
-            return (decay * p - step * m1 / (Vector.SquareRoot(m2 * invC2) + eps), m1, m2);
-        }
+        var k = new AdamVectors(a);
         ParallelRows((int)((count + block - 1) / block), block, b =>
         {
             long at = (long)b * block;
@@ -46,15 +39,32 @@ public sealed unsafe partial class CpuBackend
             int i = 0;
             for (; i <= n - VectorLanes.Width; i += VectorLanes.Width)
             {
-                var (pi, mi, vi) = Adam(VectorLanes.LoadFull(p, i), gs * VectorLanes.LoadFull(g, i), VectorLanes.LoadFull(mm, i), VectorLanes.LoadFull(vv, i));
+                var (pi, mi, vi) = k.Step(VectorLanes.LoadFull(p, i), VectorLanes.LoadFull(g, i), VectorLanes.LoadFull(mm, i), VectorLanes.LoadFull(vv, i));
                 VectorLanes.StoreFull(p, i, pi); VectorLanes.StoreFull(mm, i, mi); VectorLanes.StoreFull(vv, i, vi);
             }
             if (i < n)
             {
-                var (pi, mi, vi) = Adam(VectorLanes.Load(p, i), gs * VectorLanes.Load(g, i), VectorLanes.Load(mm, i), VectorLanes.Load(vv, i));
+                var (pi, mi, vi) = k.Step(VectorLanes.Load(p, i), VectorLanes.Load(g, i), VectorLanes.Load(mm, i), VectorLanes.Load(vv, i));
                 VectorLanes.Store(p, i, pi); VectorLanes.Store(mm, i, mi); VectorLanes.Store(vv, i, vi);
             }
         });
+    }
+
+    /// <summary>AdamArgs broadcast to vectors, and one step of AdamW on a vector of parameters.</summary>
+    private readonly struct AdamVectors(AdamArgs a)
+    {
+        private readonly Vector<float> _b1 = new(a.Beta1), _b2 = new(a.Beta2), _c1 = new(1 - a.Beta1), _c2 = new(1 - a.Beta2), _scale = new(a.GradScale);
+        private readonly Vector<float> _step = new(a.Lr / a.C1), _invC2 = new(1 / a.C2), _eps = new(a.Eps), _decay = new(1 - a.Lr * a.WeightDecay);
+
+        /// <summary>(p, m, v) after the step. Decoupled weight decay on p before the update, as p -= lr (update + wd p).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public (Vector<float>, Vector<float>, Vector<float>) Step(Vector<float> p, Vector<float> g, Vector<float> m, Vector<float> v)
+        {
+            g *= _scale;
+            m = _b1 * m + _c1 * g;
+            v = _b2 * v + _c2 * g * g;
+            return (_decay * p - _step * m / (Vector.SquareRoot(v * _invC2) + _eps), m, v);
+        }
     }
 
     public void NormalizeRows(Mat x) => ParallelRows(x.Rows, x.Cols, r =>
