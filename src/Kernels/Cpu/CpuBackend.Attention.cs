@@ -224,9 +224,9 @@ public sealed unsafe partial class CpuBackend
                         }
                         if (i < nk)
                         {
-                            var pv = VectorMath.Exp(VectorLanes.Load(pr, i) - l);
-                            VectorLanes.Store(pr, i, pv);
-                            VectorLanes.Store(dsr, i, (VectorLanes.Load(dsr, i) - d) * pv * scale);
+                            var pv = VectorMath.Exp(VectorLanes.LoadPartial(pr, i) - l);
+                            VectorLanes.StorePartial(pr, i, pv);
+                            VectorLanes.StorePartial(dsr, i, (VectorLanes.LoadPartial(dsr, i) - d) * pv * scale);
                         }
                     }
                     use(j0, nk, p, ds);

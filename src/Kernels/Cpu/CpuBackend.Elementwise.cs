@@ -15,7 +15,7 @@ public sealed unsafe partial class CpuBackend
             int i = 0;
             for (; i <= yr.Length - VectorLanes.Width; i += VectorLanes.Width)
                 VectorLanes.StoreFull(yr, i, Vector.FusedMultiplyAdd(VectorLanes.LoadFull(xr, i), a, VectorLanes.LoadFull(yr, i)));
-            if (i < yr.Length) VectorLanes.Store(yr, i, Vector.FusedMultiplyAdd(VectorLanes.Load(xr, i), a, VectorLanes.Load(yr, i)));
+            if (i < yr.Length) VectorLanes.StorePartial(yr, i, Vector.FusedMultiplyAdd(VectorLanes.LoadPartial(xr, i), a, VectorLanes.LoadPartial(yr, i)));
         });
     }
 

@@ -19,7 +19,7 @@ public sealed unsafe partial class CpuBackend
         int i = 0;
         for (; i <= o.Length - VectorLanes.Width; i += VectorLanes.Width)
             VectorLanes.StoreFull(o, i, Gated(act, VectorLanes.LoadFull(g, i), VectorLanes.LoadFull(u, i)));
-        if (i < o.Length) VectorLanes.Store(o, i, Gated(act, VectorLanes.Load(g, i), VectorLanes.Load(u, i)));
+        if (i < o.Length) VectorLanes.StorePartial(o, i, Gated(act, VectorLanes.LoadPartial(g, i), VectorLanes.LoadPartial(u, i)));
     });
 
     /// <summary>Element by element, all inputs read before outputs are written: the gradients may overwrite gate or up.</summary>
@@ -36,14 +36,12 @@ public sealed unsafe partial class CpuBackend
         }
         if (i < d.Length)
         {
-            var (a, b) = GatedGradients(act, VectorLanes.Load(g, i), VectorLanes.Load(u, i), VectorLanes.Load(d, i));
-            VectorLanes.Store(dg, i, a);
-            VectorLanes.Store(du, i, b);
+            var (a, b) = GatedGradients(act, VectorLanes.LoadPartial(g, i), VectorLanes.LoadPartial(u, i), VectorLanes.LoadPartial(d, i));
+            VectorLanes.StorePartial(dg, i, a);
+            VectorLanes.StorePartial(du, i, b);
         }
     });
 
-    // Whole vectors and the partial last one go through the same inlined formula in separate loops: with the tail's
-    // out-of-line copies inside the hot loop, the JIT kept the loop's values on the stack.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<float> Gated(GateActivation act, Vector<float> g, Vector<float> u) => g * VectorMath.Sigmoid(SigmoidArgument(act, g)) * u;
 

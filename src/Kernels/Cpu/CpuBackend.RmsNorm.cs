@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace NativeTV.Kernels.Cpu;
@@ -28,19 +29,19 @@ public sealed unsafe partial class CpuBackend
             int n = xr.Length, i = 0;
             for (; i <= n - VectorLanes.Width; i += VectorLanes.Width)
                 dot = Vector.FusedMultiplyAdd(VectorLanes.LoadFull(dyr, i) * VectorLanes.LoadFull(gain, i), VectorLanes.LoadFull(xr, i), dot);
-            if (i < n) dot = Vector.FusedMultiplyAdd(VectorLanes.Load(dyr, i) * VectorLanes.Load(gain, i), VectorLanes.Load(xr, i), dot);
+            if (i < n) dot = Vector.FusedMultiplyAdd(VectorLanes.LoadPartial(dyr, i) * VectorLanes.LoadPartial(gain, i), VectorLanes.LoadPartial(xr, i), dot);
             float inv = InvRms(xr, eps);
             var a = new Vector<float>(inv);
             var b = new Vector<float>(-inv * inv * inv * Vector.Sum(dot) / n);
             for (i = 0; i <= n - VectorLanes.Width; i += VectorLanes.Width)
             {
-                var g = Vector.FusedMultiplyAdd(a * VectorLanes.LoadFull(dyr, i), VectorLanes.LoadFull(gain, i), b * VectorLanes.LoadFull(xr, i));
+                var g = NormGradient(a, b, VectorLanes.LoadFull(dyr, i), VectorLanes.LoadFull(gain, i), VectorLanes.LoadFull(xr, i));
                 VectorLanes.StoreFull(dxr, i, accumulate ? g + VectorLanes.LoadFull(dxr, i) : g);
             }
             if (i < n)
             {
-                var g = Vector.FusedMultiplyAdd(a * VectorLanes.Load(dyr, i), VectorLanes.Load(gain, i), b * VectorLanes.Load(xr, i));
-                VectorLanes.Store(dxr, i, accumulate ? g + VectorLanes.Load(dxr, i) : g);
+                var g = NormGradient(a, b, VectorLanes.LoadPartial(dyr, i), VectorLanes.LoadPartial(gain, i), VectorLanes.LoadPartial(xr, i));
+                VectorLanes.StorePartial(dxr, i, accumulate ? g + VectorLanes.LoadPartial(dxr, i) : g);
             }
         });
     }
@@ -62,7 +63,7 @@ public sealed unsafe partial class CpuBackend
                 for (; c <= acc.Length - VectorLanes.Width; c += VectorLanes.Width)
                     VectorLanes.StoreFull(acc, c, Vector.FusedMultiplyAdd(VectorLanes.LoadFull(dyr, c) * VectorLanes.LoadFull(xr, c), inv, VectorLanes.LoadFull(acc, c)));
                 if (c < acc.Length)
-                    VectorLanes.Store(acc, c, Vector.FusedMultiplyAdd(VectorLanes.Load(dyr, c) * VectorLanes.Load(xr, c), inv, VectorLanes.Load(acc, c)));
+                    VectorLanes.StorePartial(acc, c, Vector.FusedMultiplyAdd(VectorLanes.LoadPartial(dyr, c) * VectorLanes.LoadPartial(xr, c), inv, VectorLanes.LoadPartial(acc, c)));
             }
             partial[b] = acc;
         });
@@ -74,6 +75,11 @@ public sealed unsafe partial class CpuBackend
             dwr[c] = (float)s;
         }
     }
+
+    /// <summary>a dy gain + b x: one vector of the RMSNorm input gradient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> NormGradient(Vector<float> a, Vector<float> b, Vector<float> dy, Vector<float> gain, Vector<float> x) =>
+        Vector.FusedMultiplyAdd(a * dy, gain, b * x);
 
     private static float[] Gain(DeviceWeight w, float weightOffset)
     {

@@ -27,9 +27,9 @@ public sealed unsafe partial class CpuBackend
                 }
                 if (i < half)
                 {
-                    var (a, b) = Rotate(VectorLanes.Load(v1, i), VectorLanes.Load(v2, i), VectorLanes.Load(cr, i), sign * VectorLanes.Load(sr, i));
-                    VectorLanes.Store(v1, i, a);
-                    VectorLanes.Store(v2, i, b);
+                    var (a, b) = Rotate(VectorLanes.LoadPartial(v1, i), VectorLanes.LoadPartial(v2, i), VectorLanes.LoadPartial(cr, i), sign * VectorLanes.LoadPartial(sr, i));
+                    VectorLanes.StorePartial(v1, i, a);
+                    VectorLanes.StorePartial(v2, i, b);
                 }
             }
         });

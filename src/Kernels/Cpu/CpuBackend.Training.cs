@@ -44,8 +44,8 @@ public sealed unsafe partial class CpuBackend
             }
             if (i < n)
             {
-                var (pi, mi, vi) = k.Step(VectorLanes.Load(p, i), VectorLanes.Load(g, i), VectorLanes.Load(mm, i), VectorLanes.Load(vv, i));
-                VectorLanes.Store(p, i, pi); VectorLanes.Store(mm, i, mi); VectorLanes.Store(vv, i, vi);
+                var (pi, mi, vi) = k.Step(VectorLanes.LoadPartial(p, i), VectorLanes.LoadPartial(g, i), VectorLanes.LoadPartial(mm, i), VectorLanes.LoadPartial(vv, i));
+                VectorLanes.StorePartial(p, i, pi); VectorLanes.StorePartial(mm, i, mi); VectorLanes.StorePartial(vv, i, vi);
             }
         });
     }

@@ -60,8 +60,8 @@ public static class VectorMath
         }
         if (i < x.Length)
         {
-            var e = Exp(VectorLanes.Load(x, i) - m);
-            VectorLanes.Store(x, i, e);
+            var e = Exp(VectorLanes.LoadPartial(x, i) - m);
+            VectorLanes.StorePartial(x, i, e);
             // The zero padding of the partial last vector became exp(-shift): keep it out of the sum.
             e = Vector.ConditionalSelect(VectorLanes.Valid(x.Length - i), e, Vector<float>.Zero);
             Vector.Widen(e, out Vector<double> a, out Vector<double> b);
