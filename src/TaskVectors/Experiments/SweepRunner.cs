@@ -30,6 +30,14 @@ public sealed class SweepRunner(PipelineContext ctx, SweepOptions o, string runD
 
     private sealed record TaskCache(float[][] Tv, float[][] Corrupted, float[][]? ZeroShotMean, MethodScore ZeroShot, MethodScore Icl);
 
+    /// <summary>One cell (a layer of one task): what examples/baseline.cs runs.</summary>
+    public SweepCell Run(TaskPrompts t, int layer)
+    {
+        SweepCell? cell = null;
+        Run([t], layer, c => cell = c);
+        return cell!;
+    }
+
     /// <summary>
     /// The cells of <paramref name="tasks"/> at one layer: their cleaning in one batch, then each cell finished in
     /// order and handed to <paramref name="onCell"/> (a run killed after some of them keeps those).
